@@ -1,0 +1,65 @@
+"""The application factory: the table of contents of the portal."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import INSTANCE_DIR, ROOT, Config, load_config
+from portal.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(Config)
+    if test_config is None:
+        app.config.update(load_config())
+    else:
+        app.config.update(test_config)  # before init_app: engines are built there
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_HOPS"):
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import i18n, labels
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    labels.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal import admin, auth, errors, main, security
+
+    for blueprint in (main.bp, auth.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    security.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from portal.admin.cli import organisations_cli
+    from portal.auth.cli import users_cli
+    from portal.demo.cli import demo_cli
+
+    app.cli.add_command(organisations_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,87 @@
+"""Configuration from the environment, with safe defaults for the embedded demo."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the portal to start safely."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(raw: str | None) -> str:
+    """Return an SQLAlchemy URL: psycopg 3 for PostgreSQL, embedded SQLite when unset."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'portal.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw.removeprefix(prefix)
+    return raw
+
+
+def secret_key(is_production: bool) -> str:
+    """Return SECRET_KEY from the environment, or a key generated once into instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if is_production:
+        raise ConfigError(
+            "SECRET_KEY is not set. In production the portal will not start without it: "
+            'set SECRET_KEY to a long random value, e.g. python3 -c "import secrets; '
+            'print(secrets.token_hex(32))".'
+        )
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config() -> dict[str, object]:
+    """Read the environment once; the factory applies the result."""
+    is_production = os.environ.get("PORTAL_ENV", "development") == "production"
+    return {
+        "IS_PRODUCTION": is_production,
+        "SECRET_KEY": secret_key(is_production),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
+        "DEMO_MODE": _flag("DEMO_MODE", default=not is_production),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=is_production),
+        "PREFERRED_URL_SCHEME": "https" if is_production else "http",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "trygghetsportalen@localhost"),
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
+    }
+
+
+class Config:
+    """Defaults that hold everywhere; the environment and tests override them."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: no lost forms on a long shift
+    LANGUAGES = ("sv", "en")
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 12
+    CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024

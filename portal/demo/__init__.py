@@ -1,0 +1,1 @@
+"""The demo municipality: Exempelkommun with its units, demo accounts and staff."""

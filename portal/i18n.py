@@ -1,0 +1,40 @@
+"""Language choice and locale-aware formatting: Swedish first, times in Europe/Stockholm."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+LOCAL_TIMEZONE = ZoneInfo("Europe/Stockholm")
+
+
+def today() -> date:
+    """Today's date where the service runs (a night shift's date turns at Swedish midnight)."""
+    return datetime.now(UTC).astimezone(LOCAL_TIMEZONE).date()
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the visitor's cookie, else Swedish."""
+    languages = current_app.config["LANGUAGES"]
+    user_choice = getattr(current_user, "language", None) if current_user else None
+    if user_choice in languages:
+        return str(user_choice)
+    cookie_choice = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie_choice in languages:
+        return str(cookie_choice)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _datetime_filter(value: datetime | None, format: str = "medium") -> str:
+    return "" if value is None else format_datetime(value, format)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["date"] = lambda value, format="medium": (
+        "" if value is None else format_date(value, format)
+    )

@@ -1,0 +1,59 @@
+"""Translated names for the enums people see."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.models import Position, Role, UnitKind
+
+POSITION_LABELS = {
+    Position.ASSISTANT_NURSE: _l("Assistant nurse"),
+    Position.CARE_ASSISTANT: _l("Care assistant"),
+    Position.NURSE: _l("Nurse"),
+    Position.OCCUPATIONAL_THERAPIST: _l("Occupational therapist"),
+    Position.NEEDS_ASSESSOR: _l("Needs assessor"),
+    Position.ALARM_OPERATOR: _l("Alarm operator"),
+    Position.ALARM_COORDINATOR: _l("Alarm coordinator"),
+    Position.UNIT_MANAGER: _l("Unit manager"),
+    Position.OPERATIONS_MANAGER: _l("Operations manager"),
+    Position.OTHER: _l("Other position"),
+}
+
+UNIT_KIND_LABELS = {
+    UnitKind.HOME_CARE: _l("Home care group"),
+    UnitKind.NIGHT_PATROL: _l("Night patrol"),
+    UnitKind.ALARM_TEAM: _l("Alarm team"),
+    UnitKind.ALARM_CENTRE: _l("Alarm receiving centre"),
+    UnitKind.NEEDS_ASSESSMENT: _l("Needs assessment unit"),
+    UnitKind.OTHER: _l("Other unit"),
+}
+
+ROLE_LABELS = {
+    Role.LEARNER: _l("Learner"),
+    Role.MANAGER: _l("Manager"),
+    Role.AUTHOR: _l("Author (alarm team)"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+AUDIT_ACTION_LABELS = {
+    "user.saved": _l("Details or roles changed"),
+    "user.imported": _l("Created by employee import"),
+    "user.activated": _l("Account activated"),
+    "user.deactivated": _l("Account deactivated"),
+    "user.password_set": _l("New password set by an administrator"),
+    "membership.started": _l("Started in a unit"),
+    "membership.ended": _l("Membership ended"),
+    "unit.saved": _l("Unit saved"),
+    "import.applied": _l("Employee file imported"),
+}
+
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(
+        position_label=POSITION_LABELS.__getitem__,
+        unit_kind_label=UNIT_KIND_LABELS.__getitem__,
+        role_label=ROLE_LABELS.__getitem__,
+        audit_action_label=lambda action: AUDIT_ACTION_LABELS.get(action, action),
+        language_names=LANGUAGE_NAMES,
+        Role=Role,
+    )

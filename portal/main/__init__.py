@@ -1,0 +1,7 @@
+"""The start page, language choice and health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from portal.main import routes  # noqa: E402,F401  (registers the views on bp)

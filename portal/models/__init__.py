@@ -1,0 +1,23 @@
+"""Every model, imported here so that Alembic sees every table."""
+
+from portal.models.audit import AuditEvent, LoginAttempt
+from portal.models.imports import EmployeeImport
+from portal.models.organisation import Membership, Organisation, Position, Unit, UnitKind
+from portal.models.types import utcnow
+from portal.models.user import Role, User, UserRole, managed_unit
+
+__all__ = [
+    "AuditEvent",
+    "EmployeeImport",
+    "LoginAttempt",
+    "Membership",
+    "Organisation",
+    "Position",
+    "Role",
+    "Unit",
+    "UnitKind",
+    "User",
+    "UserRole",
+    "managed_unit",
+    "utcnow",
+]
