@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import INSTANCE_DIR, ROOT, Config, load_config
@@ -41,6 +42,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"  # else @login_required answers 401 instead of redirecting
+    login_manager.login_message = _l("Log in to see that page.")
+    login_manager.login_message_category = "info"
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     labels.register(app)

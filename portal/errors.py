@@ -11,14 +11,25 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("The request could not be understood"), _l("Something in the request was wrong or had expired. Go back, reload the page and try again.")),
-    403: (_l("You do not have access to this page"), _l("Your account does not have the role this page needs. Ask your administrator if you think it should.")),
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in the request was wrong or had expired. Go back, reload the page and try again."),
+    ),
+    403: (
+        _l("You do not have access to this page"),
+        _l(
+            "Your account does not have the role this page needs. Ask your administrator if you think it should."
+        ),
+    ),
     404: (_l("Page not found"), _l("The page does not exist, or you do not have access to it.")),
     405: (_l("That action is not possible here"), _l("The page does not accept this kind of request.")),
     413: (_l("The file is too large"), _l("Choose a smaller file and try again.")),
     429: (_l("Too many attempts"), _l("Wait a while and try again.")),
     500: (_l("Something went wrong on our side"), _l("The error has been logged. Try again in a moment.")),
-    503: (_l("The service is temporarily unavailable"), _l("The database cannot be reached right now. Try again in a minute.")),
+    503: (
+        _l("The service is temporarily unavailable"),
+        _l("The database cannot be reached right now. Try again in a minute."),
+    ),
 }
 
 RETRY_AFTER_SECONDS = 30
@@ -38,7 +49,9 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return render_error(400, str(_l("The form had expired or was not sent from this site. Reload the page and try again.")))
+    return render_error(
+        400, str(_l("The form had expired or was not sent from this site. Reload the page and try again."))
+    )
 
 
 def _database_unavailable(error: OperationalError):

@@ -1,6 +1,9 @@
 """Translated names for the enums people see."""
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from portal.models import Position, Role, UnitKind
 
@@ -46,6 +49,11 @@ AUDIT_ACTION_LABELS = {
 }
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def labelled(labels: Mapping) -> list[SelectChoice]:
+    """Form choices from a label table: the key's value is sent, the label is shown."""
+    return [SelectChoice(str(key), label) for key, label in labels.items()]
 
 
 def register(app) -> None:

@@ -160,7 +160,12 @@ def _parse_row(
     problems = []
     username = cell["username"].lower()
     if not USERNAME_PATTERN.match(username):
-        problems.append(_("Username “%(value)s” is not valid (2–64 characters: a–z, 0–9, dot, dash, underscore).", value=cell["username"]))
+        problems.append(
+            _(
+                "Username “%(value)s” is not valid (2–64 characters: a–z, 0–9, dot, dash, underscore).",
+                value=cell["username"],
+            )
+        )
     full_name = cell.get("full_name") or f"{cell.get('first_name', '')} {cell.get('last_name', '')}".strip()
     if not full_name:
         problems.append(_("The name is missing."))
@@ -207,5 +212,7 @@ def _duplicates(row: EmployeeRow, seen: dict[tuple[str, str], int], emails: dict
     if row.email:
         owner = emails.setdefault(row.email.lower(), row.username)
         if owner != row.username:
-            problems.append(_("The email address is already used by %(username)s in the file.", username=owner))
+            problems.append(
+                _("The email address is already used by %(username)s in the file.", username=owner)
+            )
     return problems

@@ -53,12 +53,16 @@ def plan(organisation_id: int, parsed: EmployeeFile, today: date) -> ImportPlan:
     errors = list(parsed.errors)
     units = {
         fold(unit.name): unit
-        for unit in db.session.scalars(sa.select(Unit).where(Unit.organisation_id == organisation_id, Unit.is_active))
+        for unit in db.session.scalars(
+            sa.select(Unit).where(Unit.organisation_id == organisation_id, Unit.is_active)
+        )
     }
     rows_by_user: dict[str, list[EmployeeRow]] = defaultdict(list)
     for row in parsed.rows:
         if fold(row.unit_name) not in units:
-            errors.append(RowError(row.line, _("There is no active unit called “%(unit)s”.", unit=row.unit_name)))
+            errors.append(
+                RowError(row.line, _("There is no active unit called “%(unit)s”.", unit=row.unit_name))
+            )
         else:
             rows_by_user[row.username].append(row)
     users = _existing_users(rows_by_user.keys())
@@ -121,8 +125,13 @@ def apply(employee_import: EmployeeImport, import_plan: ImportPlan, today: date)
         summary["started"] += len(person.starts)
         summary["ended"] += len(person.ends)
     employee_import.summary = summary
-    audit.record("import.applied", employee_import, employee_import.organisation_id,
-                 filename=employee_import.filename, **summary)
+    audit.record(
+        "import.applied",
+        employee_import,
+        employee_import.organisation_id,
+        filename=employee_import.filename,
+        **summary,
+    )
     return summary
 
 

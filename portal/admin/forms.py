@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -7,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,9 +17,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.labels import POSITION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
+from portal.labels import LANGUAGE_NAMES, POSITION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS, labelled
+from portal.models import Unit
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def unit_choices(units: Iterable[Unit]) -> list[SelectChoice]:
+    return [SelectChoice(unit.id, unit.name) for unit in units]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -26,12 +33,8 @@ class CheckboxesField(SelectMultipleField):
 
 
 class UnitForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter the unit's name.")), Length(max=120)]
-    )
-    kind = SelectField(
-        _l("Kind of unit"), choices=[(kind.value, label) for kind, label in UNIT_KIND_LABELS.items()]
-    )
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the unit's name.")), Length(max=120)])
+    kind = SelectField(_l("Kind of unit"), choices=labelled(UNIT_KIND_LABELS))
     is_active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save unit"))
 
@@ -54,15 +57,15 @@ class UserForm(FlaskForm):
     )
     email = EmailField(
         _l("Email (optional)"),
-        validators=[Optional(), Email(_l("Enter a valid email address."), check_deliverability=False), Length(max=254)],
+        validators=[
+            Optional(),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+            Length(max=254),
+        ],
         filters=[lambda value: value.strip() or None if value else None],
     )
-    language = SelectField(
-        _l("Language"), choices=[("sv", "Svenska"), ("en", "English")], default="sv"
-    )
-    roles = CheckboxesField(
-        _l("Roles"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()]
-    )
+    language = SelectField(_l("Language"), choices=labelled(LANGUAGE_NAMES), default="sv")
+    roles = CheckboxesField(_l("Roles"), choices=labelled(ROLE_LABELS))
     managed_units = CheckboxesField(_l("Manager of units"), coerce=int)
     submit = SubmitField(_l("Save person"))
 
@@ -79,10 +82,10 @@ class UserForm(FlaskForm):
 
 class MembershipForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int, validators=[DataRequired(_l("Choose a unit."))])
-    position = SelectField(
-        _l("Position"), choices=[(p.value, label) for p, label in POSITION_LABELS.items()]
+    position = SelectField(_l("Position"), choices=labelled(POSITION_LABELS))
+    started_on = DateField(
+        _l("Start date"), validators=[DataRequired(_l("Enter a valid date (YYYY-MM-DD)."))]
     )
-    started_on = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a valid date (YYYY-MM-DD)."))])
     submit = SubmitField(_l("Add to unit"))
 
 

@@ -57,9 +57,7 @@ def _plan_for(upload: EmployeeImport):
 def import_preview(import_id: int):
     upload = _own_import(import_id)
     import_plan = None if upload.applied_at else _plan_for(upload)
-    return render_template(
-        "admin/import_preview.html", upload=upload, plan=import_plan, form=ConfirmForm()
-    )
+    return render_template("admin/import_preview.html", upload=upload, plan=import_plan, form=ConfirmForm())
 
 
 @bp.post("/import/<int:import_id>")
@@ -79,7 +77,10 @@ def import_apply(import_id: int):
     upload.applied_at = utcnow()
     db.session.commit()
     flash(
-        _("Imported: %(created)d new, %(updated)d updated, %(started)d memberships started, %(ended)d ended.", **summary),
+        _(
+            "Imported: %(created)d new, %(updated)d updated, %(started)d memberships started, %(ended)d ended.",
+            **summary,
+        ),
         "success",
     )
     return redirect(url_for("admin.users"))

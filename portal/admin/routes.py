@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin import bp
-from portal.admin.forms import ConfirmForm, EndMembershipForm, MembershipForm, UserForm
+from portal.admin.forms import ConfirmForm, EndMembershipForm, MembershipForm, UserForm, unit_choices
 from portal.admin.services import (
     add_membership,
     email_taken,
@@ -46,9 +46,7 @@ def users():
     query = sa.select(User).where(User.organisation_id == current_user.organisation_id)
     if search:
         pattern = f"%{search.lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(User.full_name).like(pattern), User.username.like(pattern))
-        )
+        query = query.where(sa.or_(sa.func.lower(User.full_name).like(pattern), User.username.like(pattern)))
     if not request.args.get("inactive"):
         query = query.where(User.active)
     page = db.paginate(query.order_by(User.full_name), per_page=USERS_PER_PAGE, error_out=False)
@@ -70,7 +68,7 @@ def edit_user(user_id: int):
 def _edit_user(user: User, is_new: bool):
     units = org_units(current_user.organisation_id)
     form = UserForm(obj=None if is_new else user)
-    form.managed_units.choices = [(unit.id, unit.name) for unit in units]
+    form.managed_units.choices = unit_choices(units)
     if request.method == "GET" and not is_new:
         form.roles.data = [role.value for role in user.roles]
         form.managed_units.data = list(user.managed_unit_ids)
@@ -100,7 +98,7 @@ def _user_extras(user: User, units) -> dict:
     if user.id is None:
         return {}
     membership_form = MembershipForm(prefix="membership", started_on=today())
-    membership_form.unit.choices = [(unit.id, unit.name) for unit in units if unit.is_active]
+    membership_form.unit.choices = unit_choices(unit for unit in units if unit.is_active)
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.subject_type == "user", AuditEvent.subject_id == user.id)
@@ -121,7 +119,7 @@ def add_user_membership(user_id: int):
     user = org_user(user_id)
     units = org_units(current_user.organisation_id, active_only=True)
     form = MembershipForm(prefix="membership")
-    form.unit.choices = [(unit.id, unit.name) for unit in units]
+    form.unit.choices = unit_choices(units)
     if form.validate_on_submit():
         unit = org_unit(form.unit.data)
         if any(m.unit_id == unit.id for m in user.current_memberships):

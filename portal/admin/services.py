@@ -104,8 +104,12 @@ def add_membership(user: User, unit: Unit, position: Position, started_on: date)
     db.session.add(membership)
     db.session.flush()
     audit.record(
-        "membership.started", user, user.organisation_id,
-        unit=unit.name, position=position.value, started_on=started_on.isoformat(),
+        "membership.started",
+        user,
+        user.organisation_id,
+        unit=unit.name,
+        position=position.value,
+        started_on=started_on.isoformat(),
     )
     return membership
 
@@ -113,8 +117,12 @@ def add_membership(user: User, unit: Unit, position: Position, started_on: date)
 def end_membership(membership: Membership, ended_on: date) -> None:
     membership.ended_on = ended_on
     audit.record(
-        "membership.ended", membership.user, membership.user.organisation_id,
-        unit=membership.unit.name, position=membership.position.value, ended_on=ended_on.isoformat(),
+        "membership.ended",
+        membership.user,
+        membership.user.organisation_id,
+        unit=membership.unit.name,
+        position=membership.position.value,
+        ended_on=ended_on.isoformat(),
     )
 
 

@@ -22,7 +22,9 @@ def _checked_password(password: str, username: str) -> str:
 @click.option("--name", "full_name", required=True, help="The person's full name.")
 @click.option("--organisation", required=True, help="Organisation code, e.g. exempelkommun.")
 @click.option("--email", default=None)
-@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["learner"])
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["learner"]
+)
 @click.password_option(help="Asked for when not given.")
 def create_command(username, full_name, organisation, email, roles, password) -> None:
     """Create an account (use --role admin for an organisation's first administrator)."""

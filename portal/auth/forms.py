@@ -28,7 +28,9 @@ class NewPasswordForm(FlaskForm):
         _l("New password"),
         validators=[DataRequired(_l("Enter a new password.")), Length(max=1024)],
         render_kw={"autocomplete": "new-password"},
-        description=_l("At least 12 characters. A few words in a row are easy to remember and hard to guess."),
+        description=_l(
+            "At least 12 characters. A few words in a row are easy to remember and hard to guess."
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

@@ -51,7 +51,9 @@ def policy_errors(password: str, username: str = "") -> list[str]:
     lowered = password.lower()
     listed = common_passwords()
     if lowered in listed or (_core(password) in listed and len(_core(password)) >= 4):
-        errors.append(str(_l("This password is among the most common ones and easy to guess. Choose another.")))
+        errors.append(
+            str(_l("This password is among the most common ones and easy to guess. Choose another."))
+        )
     if username and username.lower() in lowered:
         errors.append(str(_l("The password must not contain your username.")))
     if len(set(password)) < 4:

@@ -19,5 +19,6 @@ def seed_command(bulk_staff: int) -> None:
     db.session.commit()
     click.echo(
         "Exempelkommun: added {organisations} organisation, {units} units, {users} people, "
-        "{memberships} memberships".format(**added) + (f", {bulk} synthetic employees." if bulk else ".")
+        "{memberships} memberships".format(**added)
+        + (f", {bulk} synthetic employees." if bulk else ".")
     )

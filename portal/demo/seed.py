@@ -37,15 +37,26 @@ DEMO_ACCOUNTS = (
     DemoPerson("omar", "Omar Haddad", "Nattpatrullen", Position.ASSISTANT_NURSE),
     DemoPerson("sara", "Sara Nilsson", "Biståndsenheten", Position.NEEDS_ASSESSOR),
     DemoPerson(
-        "karin", "Karin Berg", "Hemtjänst Centrum", Position.OPERATIONS_MANAGER,
-        frozenset({Role.LEARNER, Role.MANAGER}), ("Hemtjänst Centrum", "Nattpatrullen"),
+        "karin",
+        "Karin Berg",
+        "Hemtjänst Centrum",
+        Position.OPERATIONS_MANAGER,
+        frozenset({Role.LEARNER, Role.MANAGER}),
+        ("Hemtjänst Centrum", "Nattpatrullen"),
     ),
     DemoPerson(
-        "lars", "Lars Ek", "Hemtjänst Norr", Position.OPERATIONS_MANAGER,
-        frozenset({Role.LEARNER, Role.MANAGER}), ("Hemtjänst Norr",),
+        "lars",
+        "Lars Ek",
+        "Hemtjänst Norr",
+        Position.OPERATIONS_MANAGER,
+        frozenset({Role.LEARNER, Role.MANAGER}),
+        ("Hemtjänst Norr",),
     ),
     DemoPerson(
-        "larmteam", "Maria Svensson", "Larmteamet", Position.ALARM_COORDINATOR,
+        "larmteam",
+        "Maria Svensson",
+        "Larmteamet",
+        Position.ALARM_COORDINATOR,
         frozenset({Role.LEARNER, Role.AUTHOR}),
     ),
     DemoPerson("admin", "Administratör Exempelkommun", "Larmteamet", Position.OTHER, frozenset({Role.ADMIN})),
@@ -53,17 +64,25 @@ DEMO_ACCOUNTS = (
 
 STAFF = (
     DemoPerson("eva.holm", "Eva Holm", "Hemtjänst Centrum", Position.ASSISTANT_NURSE, can_log_in=False),
-    DemoPerson("johan.sjoberg", "Johan Sjöberg", "Hemtjänst Centrum", Position.CARE_ASSISTANT, can_log_in=False),
+    DemoPerson(
+        "johan.sjoberg", "Johan Sjöberg", "Hemtjänst Centrum", Position.CARE_ASSISTANT, can_log_in=False
+    ),
     DemoPerson("fatima.ali", "Fatima Ali", "Hemtjänst Centrum", Position.ASSISTANT_NURSE, can_log_in=False),
     DemoPerson("mikael.strom", "Mikael Ström", "Nattpatrullen", Position.ASSISTANT_NURSE, can_log_in=False),
     DemoPerson("linnea.dahl", "Linnéa Dahl", "Nattpatrullen", Position.CARE_ASSISTANT, can_log_in=False),
     DemoPerson("goran.aberg", "Göran Åberg", "Nattpatrullen", Position.ASSISTANT_NURSE, can_log_in=False),
     DemoPerson("sofia.lund", "Sofia Lund", "Hemtjänst Norr", Position.ASSISTANT_NURSE, can_log_in=False),
     DemoPerson("ahmed.yusuf", "Ahmed Yusuf", "Hemtjänst Norr", Position.CARE_ASSISTANT, can_log_in=False),
-    DemoPerson("elin.forsberg", "Elin Forsberg", "Hemtjänst Norr", Position.ASSISTANT_NURSE, can_log_in=False),
+    DemoPerson(
+        "elin.forsberg", "Elin Forsberg", "Hemtjänst Norr", Position.ASSISTANT_NURSE, can_log_in=False
+    ),
     DemoPerson("per.nystrom", "Per Nyström", "Hemtjänst Norr", Position.ASSISTANT_NURSE, can_log_in=False),
-    DemoPerson("maja.wikstrom", "Maja Wikström", "Larmteamet", Position.OCCUPATIONAL_THERAPIST, can_log_in=False),
-    DemoPerson("henrik.olsson", "Henrik Olsson", "Biståndsenheten", Position.NEEDS_ASSESSOR, can_log_in=False),
+    DemoPerson(
+        "maja.wikstrom", "Maja Wikström", "Larmteamet", Position.OCCUPATIONAL_THERAPIST, can_log_in=False
+    ),
+    DemoPerson(
+        "henrik.olsson", "Henrik Olsson", "Biståndsenheten", Position.NEEDS_ASSESSOR, can_log_in=False
+    ),
 )
 
 STAFF_START = date(2024, 1, 8)
@@ -125,10 +144,45 @@ def _person(organisation, person: DemoPerson, units, password_hash, added) -> Us
     return user
 
 
-FIRST_NAMES = ("Alva", "Ebba", "Olle", "Nils", "Leila", "Hassan", "Ingrid", "Tove", "Kent", "Amira",
-               "Sven", "Lina", "Yusuf", "Britt", "Ronja", "Arvid", "Mona", "Tariq", "Stina", "Ulf")
-LAST_NAMES = ("Andersson", "Johansson", "Karlsson", "Persson", "Mohammed", "Gustafsson", "Pettersson",
-              "Jonsson", "Hussein", "Larsson", "Olofsson", "Lindberg", "Axelsson", "Engström", "Hassan")
+FIRST_NAMES = (
+    "Alva",
+    "Ebba",
+    "Olle",
+    "Nils",
+    "Leila",
+    "Hassan",
+    "Ingrid",
+    "Tove",
+    "Kent",
+    "Amira",
+    "Sven",
+    "Lina",
+    "Yusuf",
+    "Britt",
+    "Ronja",
+    "Arvid",
+    "Mona",
+    "Tariq",
+    "Stina",
+    "Ulf",
+)
+LAST_NAMES = (
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Persson",
+    "Mohammed",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Hussein",
+    "Larsson",
+    "Olofsson",
+    "Lindberg",
+    "Axelsson",
+    "Engström",
+    "Hassan",
+)
 
 
 def seed_bulk_staff(count: int, seed: int = 1) -> int:
@@ -142,23 +196,33 @@ def seed_bulk_staff(count: int, seed: int = 1) -> int:
         username = f"bulk-{number:05d}"
         if username in existing:
             continue
-        new_users.append({
-            "organisation_id": organisation.id,
-            "username": username,
-            "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            "active": True,
-            "session_token": f"bulk{number}",
-        })
+        new_users.append(
+            {
+                "organisation_id": organisation.id,
+                "username": username,
+                "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                "active": True,
+                "session_token": f"bulk{number}",
+            }
+        )
     if not new_users:
         return 0
     db.session.execute(sa.insert(User), new_users)
-    ids = dict(db.session.execute(
-        sa.select(User.username, User.id).where(User.username.in_([u["username"] for u in new_users]))
-    ).all())
-    db.session.execute(sa.insert(Membership), [
-        {"user_id": ids[u["username"]], "unit_id": rng.choice(care_units).id,
-         "position": rng.choice((Position.ASSISTANT_NURSE, Position.CARE_ASSISTANT)),
-         "started_on": STAFF_START}
-        for u in new_users
-    ])
+    ids = dict(
+        db.session.execute(
+            sa.select(User.username, User.id).where(User.username.in_([u["username"] for u in new_users]))
+        ).all()
+    )
+    db.session.execute(
+        sa.insert(Membership),
+        [
+            {
+                "user_id": ids[u["username"]],
+                "unit_id": rng.choice(care_units).id,
+                "position": rng.choice((Position.ASSISTANT_NURSE, Position.CARE_ASSISTANT)),
+                "started_on": STAFF_START,
+            }
+            for u in new_users
+        ],
+    )
     return len(new_users)

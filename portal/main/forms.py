@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
-from portal.labels import LANGUAGE_NAMES
+from portal.labels import LANGUAGE_NAMES, labelled
 
 
 class LanguageForm(FlaskForm):
-    language = RadioField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    language = RadioField(_l("Language"), choices=labelled(LANGUAGE_NAMES))

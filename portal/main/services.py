@@ -29,6 +29,5 @@ def managed_units_with_staff(manager: User) -> list[UnitStaff]:
         .order_by(User.full_name)
     ).all()
     return [
-        UnitStaff(unit, [m for m in memberships if m.unit_id == unit.id])
-        for unit in manager.managed_units
+        UnitStaff(unit, [m for m in memberships if m.unit_id == unit.id]) for unit in manager.managed_units
     ]

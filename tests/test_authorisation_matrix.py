@@ -1,0 +1,149 @@
+"""Every registered route, every role: the expected status. A new route without an entry fails."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from portal.extensions import db
+from portal.models import EmployeeImport, Role, UnitKind
+
+ROLES = ("anonymous", "learner", "manager", "author", "admin")
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+
+@dataclass(frozen=True)
+class Expect:
+    method: str
+    url: str  # formatted with the world's ids
+    statuses: dict[str, int]
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def only(allowed: dict[str, int], others: int = 403) -> dict[str, int]:
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], others), **allowed}
+
+
+ADMIN_GET = only({"admin": 200})
+ADMIN_POST_REDIRECT = only({"admin": 302})
+SIGNED_IN_200 = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}
+
+MATRIX: dict[str, list[Expect]] = {
+    "main.index": [Expect("GET", "/", everyone(200))],
+    "main.healthz": [Expect("GET", "/healthz", everyone(200))],
+    "main.set_language": [Expect("POST", "/language", everyone(302))],
+    "main.my_units": [Expect("GET", "/my-units", only({"manager": 200}))],
+    "auth.login": [
+        Expect("GET", "/login", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
+        Expect("POST", "/login", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
+    ],
+    "auth.logout": [Expect("POST", "/logout", everyone(302))],
+    "auth.change_password": [
+        Expect("GET", "/password", SIGNED_IN_200),
+        Expect("POST", "/password", SIGNED_IN_200),
+    ],
+    "admin.index": [Expect("GET", "/admin/", ADMIN_GET)],
+    "admin.units": [Expect("GET", "/admin/units", ADMIN_GET)],
+    "admin.new_unit": [
+        Expect("GET", "/admin/units/new", ADMIN_GET),
+        Expect("POST", "/admin/units/new", ADMIN_GET),
+    ],
+    "admin.edit_unit": [
+        Expect("GET", "/admin/units/{unit}", ADMIN_GET),
+        Expect("POST", "/admin/units/{unit}", ADMIN_POST_REDIRECT),  # an empty POST keeps every value
+    ],
+    "admin.users": [Expect("GET", "/admin/users", ADMIN_GET)],
+    "admin.new_user": [
+        Expect("GET", "/admin/users/new", ADMIN_GET),
+        Expect("POST", "/admin/users/new", ADMIN_GET),
+    ],
+    "admin.edit_user": [
+        Expect("GET", "/admin/users/{learner}", ADMIN_GET),
+        Expect("POST", "/admin/users/{learner}", ADMIN_GET),
+    ],
+    "admin.add_user_membership": [Expect("POST", "/admin/users/{learner}/memberships", ADMIN_POST_REDIRECT)],
+    "admin.end_user_membership": [
+        Expect("POST", "/admin/users/{learner}/memberships/{membership}/end", ADMIN_POST_REDIRECT)
+    ],
+    "admin.toggle_active": [Expect("POST", "/admin/users/{learner}/active", ADMIN_POST_REDIRECT)],
+    "admin.set_user_password": [
+        Expect("GET", "/admin/users/{learner}/password", ADMIN_GET),
+        Expect("POST", "/admin/users/{learner}/password", ADMIN_GET),
+    ],
+    "admin.import_employees": [
+        Expect("GET", "/admin/import", ADMIN_GET),
+        Expect("POST", "/admin/import", ADMIN_GET),
+    ],
+    "admin.import_preview": [Expect("GET", "/admin/import/{upload}", ADMIN_GET)],
+    "admin.import_apply": [Expect("POST", "/admin/import/{upload}", ADMIN_POST_REDIRECT)],
+}
+NOT_IN_MATRIX = {"static"}  # public files, checked by the security-header tests
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - NOT_IN_MATRIX
+    missing = endpoints - MATRIX.keys()
+    assert not missing, f"routes without an authorisation entry: {sorted(missing)}"
+    assert not MATRIX.keys() - endpoints, "entries for routes that no longer exist"
+
+
+def test_every_method_of_every_route_is_covered(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_IN_MATRIX:
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        covered = {expect.method for expect in MATRIX[rule.endpoint]}
+        assert methods == covered, f"{rule.endpoint}: {methods} vs {covered}"
+
+
+@pytest.fixture
+def world(org, make_unit, make_user):
+    unit = make_unit(org, "Hemtjänst Centrum")
+    make_unit(org, "Larmteamet", UnitKind.ALARM_TEAM)
+    learner = make_user(org, username="learner", unit=unit)
+    users = {
+        "learner": learner,
+        "manager": make_user(org, username="manager", roles={Role.MANAGER}, manages=[unit]),
+        "author": make_user(org, username="author", roles={Role.AUTHOR}),
+        "admin": make_user(org, username="admin", roles={Role.ADMIN}),
+    }
+    upload = EmployeeImport(
+        organisation_id=org.id,
+        uploaded_by_id=users["admin"].id,
+        filename="a.csv",
+        encoding="utf-8",
+        content="användarnamn;namn;enhet;befattning\n",
+    )
+    db.session.add(upload)
+    db.session.commit()
+    ids = {
+        "unit": unit.id,
+        "learner": learner.id,
+        "membership": learner.memberships[0].id,
+        "upload": upload.id,
+    }
+    return users, ids
+
+
+CASES = [
+    (endpoint, expect, role) for endpoint, expects in MATRIX.items() for expect in expects for role in ROLES
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "expect", "role"), CASES, ids=[f"{e}-{x.method}-{r}" for e, x, r in CASES]
+)
+def test_route_status_by_role(client, login, world, endpoint, expect, role):
+    users, ids = world
+    if role != "anonymous":
+        login(users[role])
+    response = client.open(expect.url.format(**ids), method=expect.method)
+    assert response.status_code == expect.statuses[role], response.text[:500]
+    if (
+        response.status_code == LOGIN
+        and role == "anonymous"
+        and endpoint not in ("main.set_language", "auth.logout")
+    ):
+        assert "/login" in response.headers["Location"]
