@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -61,10 +62,20 @@ def _reset_postgres() -> None:
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own, as in production: no `g` or session shared
+    with the test body or with the previous request."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(params=ENGINES)
 def app(request):
     uri = TEST_DATABASE_URL if request.param == "postgresql" else "sqlite://"
     app = create_app(base_config(uri))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if request.param == "postgresql":
             _reset_postgres()

@@ -59,11 +59,12 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = PasswordChangeForm(username=current_user.username)
+    user = current_user._get_current_object()
+    form = PasswordChangeForm(username=user.username)
     if form.validate_on_submit():
-        set_password(current_user, form.new_password.data)
+        set_password(user, form.new_password.data)
         db.session.commit()
-        login_user(current_user)  # the token changed: keep this session, end all others
+        login_user(user)  # the token changed: keep this session, end all others
         flash(_("Your password has been changed. Other sessions have been logged out."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
