@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -19,6 +19,8 @@ def today() -> date:
 def select_locale() -> str:
     """The signed-in user's choice, else the visitor's cookie, else Swedish."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background jobs speak Swedish
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     user_choice = getattr(current_user, "language", None) if current_user else None
     if user_choice in languages:
         return str(user_choice)
