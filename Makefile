@@ -14,8 +14,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d portal/translations -f --statistics 2>&1 | grep -v "^compiling" || true
-	$(BIN)/pybabel compile -d portal/translations -f -q
+	$(BIN)/pybabel compile -d portal/translations --statistics
 
 migrate: translations
 	$(BIN)/flask db upgrade
@@ -46,6 +45,8 @@ bench: translations
 translations-update: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python scripts/fill_english_catalogue.py
+	@echo "Now translate the new Swedish messages in portal/translations/sv/LC_MESSAGES/messages.po"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -26,7 +26,7 @@ COLUMN_NAMES = {
     "position": ("befattning", "position", "yrke", "titel", "title"),
     "start_date": ("startdatum", "start_date", "start date", "fran", "anstalld fran"),
 }
-REQUIRED_COLUMNS = ("username", "unit", "position")
+REQUIRED_COLUMNS = {"username": "användarnamn", "unit": "enhet", "position": "befattning"}
 
 POSITION_NAMES = {
     Position.ASSISTANT_NURSE: ("underskoterska", "usk", "assistant nurse"),
@@ -105,12 +105,22 @@ def parse(text: str, encoding: str = "utf-8") -> EmployeeFile:
     if not lines or not lines[0].strip():
         result.errors.append(RowError(1, _("The file is empty.")))
         return result
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines[0]))
+    try:
+        _read_rows(reader, result)
+    except csv.Error as error:
+        result.errors.append(RowError(reader.line_num or 1, _("The file is not valid CSV: %(reason)s", reason=str(error))))
+    if not result.rows and not result.errors:
+        result.errors.append(RowError(2, _("The file has a header but no employees.")))
+    return result
+
+
+def _read_rows(reader, result: EmployeeFile) -> None:
     header = next(reader)
     columns, header_errors = _map_header(header)
     if header_errors:
         result.errors.extend(RowError(1, message) for message in header_errors)
-        return result
+        return
     seen: dict[tuple[str, str], int] = {}
     emails: dict[str, str] = {}
     for values in reader:
@@ -126,9 +136,6 @@ def parse(text: str, encoding: str = "utf-8") -> EmployeeFile:
             result.errors.append(RowError(line, " ".join(problems)))
         elif row:
             result.rows.append(row)
-    if not result.rows and not result.errors:
-        result.errors.append(RowError(2, _("The file has a header but no employees.")))
-    return result
 
 
 def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -142,9 +149,9 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
             errors.append(_("The column “%(name)s” appears twice.", name=name.strip()))
         else:
             columns[column] = index
-    for column in REQUIRED_COLUMNS:
+    for column, display_name in REQUIRED_COLUMNS.items():
         if column not in columns:
-            errors.append(_("The column “%(name)s” is missing.", name=COLUMN_NAMES[column][0]))
+            errors.append(_("The column “%(name)s” is missing.", name=display_name))
     has_name = "full_name" in columns or {"first_name", "last_name"} <= columns.keys()
     if not has_name:
         errors.append(_("A column “namn” (or both “förnamn” and “efternamn”) is missing."))

@@ -17,9 +17,12 @@ from portal.models import EmployeeImport, Role, utcnow
 def import_employees():
     form = ImportUploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(current_app.config["CSV_IMPORT_MAX_BYTES"] + 1)
-        if len(data) > current_app.config["CSV_IMPORT_MAX_BYTES"]:
-            form.file.errors.append(_("The file is larger than 2 MB. Split it and import the parts."))
+        limit = current_app.config["CSV_IMPORT_MAX_BYTES"]
+        data = form.file.data.read(limit + 1)
+        if len(data) > limit:
+            form.file.errors.append(
+                _("The file is larger than %(kb)d kB. Split it and import the parts.", kb=limit // 1024)
+            )
         else:
             try:
                 text, encoding = decode(data)

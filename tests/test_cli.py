@@ -1,0 +1,74 @@
+import sqlalchemy as sa
+
+from portal.auth.passwords import verify_password
+from portal.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.extensions import db
+from portal.models import Membership, Role, Unit, User
+
+
+def test_demo_seed_is_idempotent_and_complete(runner):
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "added 1 organisation, 5 units, 19 people" in first.output
+    second = runner.invoke(args=["demo", "seed"])
+    assert "added 0 organisation, 0 units, 0 people, 0 memberships" in second.output
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    for account in DEMO_ACCOUNTS:
+        assert verify_password(users[account.username].password_hash, DEMO_PASSWORD)
+    karin, lars = users["karin"], users["lars"]
+    assert {u.name for u in karin.managed_units} == {"Hemtjänst Centrum", "Nattpatrullen"}
+    assert {u.name for u in lars.managed_units} == {"Hemtjänst Norr"}
+    assert Role.AUTHOR in users["larmteam"].roles and Role.ADMIN in users["admin"].roles
+    for manager in (karin, lars):
+        staff = db.session.scalar(
+            sa.select(sa.func.count(Membership.id)).where(Membership.unit_id.in_(manager.managed_unit_ids))
+        )
+        assert staff >= 4, "every manager's units have people in them"
+    assert {u.name for u in db.session.scalars(sa.select(Unit))} == {
+        "Hemtjänst Centrum", "Hemtjänst Norr", "Nattpatrullen", "Larmteamet", "Biståndsenheten",
+    }
+
+
+def test_demo_seed_refuses_outside_demo_mode(app, runner):
+    app.config["DEMO_MODE"] = False
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0
+    assert "demo mode" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_bulk_staff_for_benchmarks(runner):
+    result = runner.invoke(args=["demo", "seed", "--bulk-staff", "300"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.username.like("bulk-%"))) == 300
+    again = runner.invoke(args=["demo", "seed", "--bulk-staff", "300"])
+    assert "synthetic" not in again.output
+
+
+def test_users_create_and_set_password(runner):
+    runner.invoke(args=["organisations", "create", "Nykommun", "--code", "nykommun"])
+    created = runner.invoke(args=[
+        "users", "create", "Ny.Admin", "--name", "Ny Admin", "--organisation", "nykommun",
+        "--role", "admin", "--password", "Hjortron-i-juli-3",
+    ])
+    assert created.exit_code == 0, created.output
+    user = db.session.scalar(sa.select(User).where(User.username == "ny.admin"))
+    assert user.roles == {Role.ADMIN}
+    assert verify_password(user.password_hash, "Hjortron-i-juli-3")
+    changed = runner.invoke(args=["users", "set-password", "ny.admin", "--password", "Multe-och-moln-88"])
+    assert changed.exit_code == 0, changed.output
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, "Multe-och-moln-88")
+
+
+def test_users_cli_bad_input(runner):
+    runner.invoke(args=["organisations", "create", "Nykommun", "--code", "nykommun"])
+    weak = runner.invoke(args=["users", "create", "x1", "--name", "X", "--organisation", "nykommun", "--password", "short"])
+    assert weak.exit_code != 0 and "12" in weak.output
+    no_org = runner.invoke(args=["users", "create", "x2", "--name", "X", "--organisation", "nope", "--password", "Hjortron-i-juli-3"])
+    assert no_org.exit_code != 0 and "No organisation" in no_org.output
+    missing = runner.invoke(args=["users", "set-password", "ghost", "--password", "Hjortron-i-juli-3"])
+    assert missing.exit_code != 0 and "No account" in missing.output
+    bad_code = runner.invoke(args=["organisations", "create", "Bad", "--code", "Bad Code!"])
+    assert bad_code.exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
