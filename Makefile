@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run serve test lint format bench translations translations-update migrate seed clean
+.PHONY: run serve test test-tools lint format bench translations translations-update migrate seed clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,14 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: translations lint
+test: translations lint test-tools
 	$(BIN)/pytest
+
+# axe-core and vnu.jar for the browser tests; without npm those tests skip and say why.
+test-tools:
+	@if [ -f tools/node_modules/.installed ]; then :; \
+	elif command -v npm >/dev/null; then npm ci --prefix tools --no-audit --no-fund --silent && touch tools/node_modules/.installed; \
+	else echo "npm not found: the browser tests will be skipped"; fi
 
 bench: translations
 	$(BIN)/python bench/run.py

@@ -41,6 +41,8 @@ def base_config(database_uri: str = "sqlite://", **overrides) -> dict:
 
 def pytest_sessionstart(session) -> None:
     """Compile the catalogs when they are newer than the .mo files, as `make test` does."""
+    if os.environ.get("REQUIRE_FULL_SUITE") and not TEST_DATABASE_URL:
+        raise pytest.UsageError("REQUIRE_FULL_SUITE is set but TEST_DATABASE_URL is not: no PostgreSQL")
     for po_path in (ROOT / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:

@@ -81,7 +81,7 @@ class UserForm(FlaskForm):
 
 
 class MembershipForm(FlaskForm):
-    unit = SelectField(_l("Unit"), coerce=int, validators=[DataRequired(_l("Choose a unit."))])
+    unit = SelectField(_l("Unit"), coerce=int)  # the choice itself is validated against the list
     position = SelectField(_l("Position"), choices=labelled(POSITION_LABELS))
     started_on = DateField(
         _l("Start date"), validators=[DataRequired(_l("Enter a valid date (YYYY-MM-DD)."))]
