@@ -4,7 +4,7 @@ from portal.models.audit import AuditEvent, LoginAttempt
 from portal.models.imports import EmployeeImport
 from portal.models.organisation import Membership, Organisation, Position, Unit, UnitKind
 from portal.models.types import utcnow
-from portal.models.user import Role, User, UserRole, managed_unit
+from portal.models.user import Role, User, managed_unit
 
 __all__ = [
     "AuditEvent",
@@ -17,7 +17,6 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
-    "UserRole",
     "managed_unit",
     "utcnow",
 ]

@@ -78,7 +78,7 @@ class Membership(db.Model):
     ended_on: Mapped[date | None]
 
     user: Mapped["User"] = relationship(back_populates="memberships")
-    unit: Mapped[Unit] = relationship(back_populates="memberships")
+    unit: Mapped[Unit] = relationship(back_populates="memberships", lazy="joined")  # never shown apart
 
     @property
     def is_current(self) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.organisation import Membership, Organisation, Unit
-from portal.models.types import UTCDateTime, enum_column, utcnow
+from portal.models.types import UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -24,9 +24,18 @@ def _new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class UserRole(db.Model):
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
-    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
+class RoleSet(sa.TypeDecorator[frozenset[Role]]):
+    """A user's roles in one column ("admin,learner"): the navigation of every page needs them, and
+    a fixed set of four does not need a table and a join on every request."""
+
+    impl = sa.String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: frozenset[Role] | None, dialect: sa.Dialect) -> str:
+        return ",".join(sorted(Role(role).value for role in value or ()))
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> frozenset[Role]:
+        return frozenset(Role(name) for name in (value or "").split(",") if name)
 
 
 managed_unit = sa.Table(
@@ -40,6 +49,7 @@ managed_unit = sa.Table(
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    roles: Mapped[frozenset[Role]] = mapped_column(RoleSet, default=frozenset)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
@@ -52,11 +62,14 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
-    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
     managed_units: Mapped[list[Unit]] = relationship(secondary=managed_unit, order_by=Unit.name)
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", order_by=Membership.started_on
     )
+
+    def __init__(self, **fields: object) -> None:
+        fields.setdefault("roles", frozenset())  # a new person has no roles before the first flush too
+        super().__init__(**fields)
 
     @property
     def is_active(self) -> bool:
@@ -68,14 +81,8 @@ class User(UserMixin, db.Model):
     def rotate_session_token(self) -> None:
         self.session_token = _new_session_token()
 
-    @property
-    def roles(self) -> frozenset[Role]:
-        return frozenset(row.role for row in self.role_rows)
-
     def set_roles(self, roles: set[Role]) -> None:
-        keep = [row for row in self.role_rows if row.role in roles]
-        have = {row.role for row in keep}
-        self.role_rows = keep + [UserRole(role=role) for role in sorted(roles - have)]
+        self.roles = frozenset(roles)
 
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)

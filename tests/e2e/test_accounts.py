@@ -71,7 +71,7 @@ def test_empty_login_form_shows_an_accessible_error_summary(page, auditor):
     page.get_by_role("button", name="Logga in").click()
     summary = page.get_by_role("alert")
     assert "Kontrollera formuläret" in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     assert page.get_by_label("Användarnamn eller e-post").get_attribute("aria-invalid") == "true"
     auditor.check()
 
