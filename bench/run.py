@@ -59,9 +59,20 @@ def prepare(env: dict) -> None:
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-         "--log-level", "warning", "wsgi:app"],
-        env=env, cwd=ROOT,
+        [
+            BIN / "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -95,9 +106,12 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> dict:
 
 def measure(base: str, seconds: int) -> list[tuple[str, dict]]:
     cookie = session_cookie(base, "anna", "Trygghetslarm1")
-    assert "Anna" in urllib.request.urlopen(
-        urllib.request.Request(f"{base}/", headers={"Cookie": cookie})
-    ).read().decode(), "the benchmark's session is not signed in"
+    assert (
+        "Anna"
+        in urllib.request.urlopen(urllib.request.Request(f"{base}/", headers={"Cookie": cookie}))
+        .read()
+        .decode()
+    ), "the benchmark's session is not signed in"
     wrk(f"{base}/healthz", 2)  # warm-up: imports, connection pools, template caches
     return [
         ("trivial: GET /healthz (JSON, SELECT 1)", wrk(f"{base}/healthz", seconds)),
@@ -142,8 +156,11 @@ def run(database_url: str | None, seconds: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="also measure on this PostgreSQL database (EMPTIED, then migrated and seeded)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="also measure on this PostgreSQL database (EMPTIED, then migrated and seeded)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed for the HTTP benchmarks: apt-get install wrk")
@@ -156,8 +173,11 @@ def main() -> None:
         sections.append(run(args.database_url, args.seconds))
     engine_bench = ROOT / "bench" / "bench_alarmchain.py"
     if engine_bench.exists():
-        sections.append(subprocess.run([sys.executable, engine_bench], cwd=ROOT, capture_output=True,
-                                       text=True, check=True).stdout)
+        sections.append(
+            subprocess.run(
+                [sys.executable, engine_bench], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout
+        )
     report = "\n\n".join(sections) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(report)

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
 
 from portal.app import create_app
 from portal.config import ROOT

@@ -18,14 +18,19 @@ def test_demo_seed_is_idempotent_and_complete(runner):
     karin, lars = users["karin"], users["lars"]
     assert {u.name for u in karin.managed_units} == {"Hemtjänst Centrum", "Nattpatrullen"}
     assert {u.name for u in lars.managed_units} == {"Hemtjänst Norr"}
-    assert Role.AUTHOR in users["larmteam"].roles and Role.ADMIN in users["admin"].roles
+    assert Role.AUTHOR in users["larmteam"].roles
+    assert Role.ADMIN in users["admin"].roles
     for manager in (karin, lars):
         staff = db.session.scalar(
             sa.select(sa.func.count(Membership.id)).where(Membership.unit_id.in_(manager.managed_unit_ids))
         )
         assert staff >= 4, "every manager's units have people in them"
     assert {u.name for u in db.session.scalars(sa.select(Unit))} == {
-        "Hemtjänst Centrum", "Hemtjänst Norr", "Nattpatrullen", "Larmteamet", "Biståndsenheten",
+        "Hemtjänst Centrum",
+        "Hemtjänst Norr",
+        "Nattpatrullen",
+        "Larmteamet",
+        "Biståndsenheten",
     }
 
 
@@ -47,10 +52,21 @@ def test_bulk_staff_for_benchmarks(runner):
 
 def test_users_create_and_set_password(runner):
     runner.invoke(args=["organisations", "create", "Nykommun", "--code", "nykommun"])
-    created = runner.invoke(args=[
-        "users", "create", "Ny.Admin", "--name", "Ny Admin", "--organisation", "nykommun",
-        "--role", "admin", "--password", "Hjortron-i-juli-3",
-    ])
+    created = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Ny.Admin",
+            "--name",
+            "Ny Admin",
+            "--organisation",
+            "nykommun",
+            "--role",
+            "admin",
+            "--password",
+            "Hjortron-i-juli-3",
+        ]
+    )
     assert created.exit_code == 0, created.output
     user = db.session.scalar(sa.select(User).where(User.username == "ny.admin"))
     assert user.roles == {Role.ADMIN}
@@ -63,12 +79,29 @@ def test_users_create_and_set_password(runner):
 
 def test_users_cli_bad_input(runner):
     runner.invoke(args=["organisations", "create", "Nykommun", "--code", "nykommun"])
-    weak = runner.invoke(args=["users", "create", "x1", "--name", "X", "--organisation", "nykommun", "--password", "short"])
-    assert weak.exit_code != 0 and "12" in weak.output
-    no_org = runner.invoke(args=["users", "create", "x2", "--name", "X", "--organisation", "nope", "--password", "Hjortron-i-juli-3"])
-    assert no_org.exit_code != 0 and "No organisation" in no_org.output
+    weak = runner.invoke(
+        args=["users", "create", "x1", "--name", "X", "--organisation", "nykommun", "--password", "short"]
+    )
+    assert weak.exit_code != 0
+    assert "12" in weak.output
+    no_org = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "x2",
+            "--name",
+            "X",
+            "--organisation",
+            "nope",
+            "--password",
+            "Hjortron-i-juli-3",
+        ]
+    )
+    assert no_org.exit_code != 0
+    assert "No organisation" in no_org.output
     missing = runner.invoke(args=["users", "set-password", "ghost", "--password", "Hjortron-i-juli-3"])
-    assert missing.exit_code != 0 and "No account" in missing.output
+    assert missing.exit_code != 0
+    assert "No account" in missing.output
     bad_code = runner.invoke(args=["organisations", "create", "Bad", "--code", "Bad Code!"])
     assert bad_code.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0

@@ -109,7 +109,9 @@ def parse(text: str, encoding: str = "utf-8") -> EmployeeFile:
     try:
         _read_rows(reader, result)
     except csv.Error as error:
-        result.errors.append(RowError(reader.line_num or 1, _("The file is not valid CSV: %(reason)s", reason=str(error))))
+        result.errors.append(
+            RowError(reader.line_num or 1, _("The file is not valid CSV: %(reason)s", reason=str(error)))
+        )
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, _("The file has a header but no employees.")))
     return result

@@ -94,7 +94,9 @@ def test_windows_1252_semicolon_file_from_excel(client, signed_in_admin):
 
 
 def test_utf8_with_bom_and_commas_and_english_headers(client, signed_in_admin):
-    content = "\ufeffusername,first_name,last_name,unit,position\nala.o,Ala,Öberg,Nattpatrullen,night patrol\n"
+    content = (
+        "\ufeffusername,first_name,last_name,unit,position\nala.o,Ala,Öberg,Nattpatrullen,night patrol\n"
+    )
     content = content.replace("night patrol", "assistant nurse")
     _preview, confirm = import_file(client, content.encode("utf-8"))
     assert people()["ala.o"].full_name == "Ala Öberg"
@@ -102,7 +104,10 @@ def test_utf8_with_bom_and_commas_and_english_headers(client, signed_in_admin):
 
 def test_a_move_ends_the_old_membership_and_starts_the_new(client, signed_in_admin, units):
     import_file(client, VALID.encode())
-    moved = VALID.replace("eva.holm;Eva Holm;eva@example.com;Hemtjänst Centrum", "eva.holm;Eva Holm;eva@example.com;Nattpatrullen")
+    moved = VALID.replace(
+        "eva.holm;Eva Holm;eva@example.com;Hemtjänst Centrum",
+        "eva.holm;Eva Holm;eva@example.com;Nattpatrullen",
+    )
     preview, _confirm = import_file(client, moved.encode())
     assert "Slutar på Hemtjänst Centrum" in preview
     eva = people()["eva.holm"]
@@ -118,13 +123,15 @@ def test_unknown_unit_and_foreign_username_are_errors(client, signed_in_admin, m
         "taken.name;Taken;Nattpatrullen;undersköterska\n"
     )
     preview, _ = import_file(client, content.encode())
-    assert "Hemtjänst Söder" in preview and "<td>2</td>" in preview
-    assert "upptaget" in preview and "<td>3</td>" in preview
+    assert "Hemtjänst Söder" in preview
+    assert "<td>2</td>" in preview
+    assert "upptaget" in preview
+    assert "<td>3</td>" in preview
     assert "new.one" not in people()
 
 
 def test_header_problems_are_reported(client, signed_in_admin):
-    preview, _ = import_file(client, "namn;skostorlek\nEva;38\n".encode())
+    preview, _ = import_file(client, b"namn;skostorlek\nEva;38\n")
     assert "skostorlek" in preview
     assert "användarnamn" in preview
 
@@ -161,18 +168,22 @@ PARSE_APP = create_app(base_config())
 @given(st.binary(max_size=2000))
 def test_any_bytes_are_decoded_or_refused_with_a_message(data):
     with PARSE_APP.test_request_context():
-        try:
-            text, encoding = decode(data)
-        except ValueError as error:
-            assert "textfil" in str(error)
+        if b"\x00" in data:
+            with pytest.raises(ValueError, match="textfil"):
+                decode(data)
             return
-        result = parse(text, encoding)
+        result = parse(*decode(data))
     assert result.rows or result.errors
     assert all(error.line >= 1 for error in result.errors)
 
 
 @settings(max_examples=300)
-@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=20), max_size=8), max_size=10))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=20), max_size=8),
+        max_size=10,
+    )
+)
 def test_any_table_parses_to_rows_or_located_errors(table):
     text = "användarnamn;namn;enhet;befattning\n" + "\n".join(";".join(cells) for cells in table)
     with PARSE_APP.test_request_context():

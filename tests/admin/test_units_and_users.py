@@ -17,7 +17,9 @@ def count(model) -> int:
 
 
 def test_admin_creates_a_unit_and_it_is_audited(client, signed_in_admin):
-    response = client.post("/admin/units/new", data={"name": "Hemtjänst Väst", "kind": "home_care", "is_active": "y"})
+    response = client.post(
+        "/admin/units/new", data={"name": "Hemtjänst Väst", "kind": "home_care", "is_active": "y"}
+    )
     assert response.status_code == 302
     unit = db.session.scalar(sa.select(Unit).where(Unit.name == "Hemtjänst Väst"))
     assert unit.organisation_id == signed_in_admin.organisation_id
@@ -34,7 +36,9 @@ def test_admin_creates_a_unit_and_it_is_audited(client, signed_in_admin):
         ({"name": "hemtjänst centrum", "kind": "home_care"}, "finns redan"),
     ],
 )
-def test_bad_unit_input_is_explained_and_changes_nothing(client, signed_in_admin, org, make_unit, data, message):
+def test_bad_unit_input_is_explained_and_changes_nothing(
+    client, signed_in_admin, org, make_unit, data, message
+):
     make_unit(org, "Hemtjänst Centrum")
     before = count(Unit)
     response = client.post("/admin/units/new", data=data)
@@ -45,10 +49,17 @@ def test_bad_unit_input_is_explained_and_changes_nothing(client, signed_in_admin
 
 def test_admin_creates_a_manager_of_a_unit(client, signed_in_admin, org, make_unit):
     unit = make_unit(org, "Nattpatrullen")
-    response = client.post("/admin/users/new", data={
-        "username": "Chef.Ett", "full_name": "Chef Ett", "email": "", "language": "sv",
-        "roles": ["learner", "manager"], "managed_units": [str(unit.id)],
-    })
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "username": "Chef.Ett",
+            "full_name": "Chef Ett",
+            "email": "",
+            "language": "sv",
+            "roles": ["learner", "manager"],
+            "managed_units": [str(unit.id)],
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.username == "chef.ett"))
     assert user.roles == {Role.LEARNER, Role.MANAGER}
@@ -77,12 +88,19 @@ def test_bad_user_input_is_explained_and_changes_nothing(client, signed_in_admin
 def test_memberships_start_and_end_with_history(client, signed_in_admin, org, make_unit, make_user):
     centrum, norr = make_unit(org, "Hemtjänst Centrum"), make_unit(org, "Hemtjänst Norr")
     person = make_user(org, unit=centrum)
-    response = client.post(f"/admin/users/{person.id}/memberships", data={
-        "membership-unit": str(norr.id), "membership-position": "care_assistant", "membership-started_on": "2026-02-01",
-    })
+    response = client.post(
+        f"/admin/users/{person.id}/memberships",
+        data={
+            "membership-unit": str(norr.id),
+            "membership-position": "care_assistant",
+            "membership-started_on": "2026-02-01",
+        },
+    )
     assert response.status_code == 302
     old = person.memberships[0]
-    response = client.post(f"/admin/users/{person.id}/memberships/{old.id}/end", data={"ended_on": "2026-01-31"})
+    response = client.post(
+        f"/admin/users/{person.id}/memberships/{old.id}/end", data={"ended_on": "2026-01-31"}
+    )
     db.session.expire_all()
     current = db.session.get(User, person.id).current_memberships
     assert [(m.unit.name, m.position) for m in current] == [("Hemtjänst Norr", "care_assistant")]
@@ -95,7 +113,8 @@ def test_end_date_before_start_is_refused(client, signed_in_admin, org, make_uni
     person = make_user(org, unit=make_unit(org))
     membership = person.memberships[0]
     response = client.post(
-        f"/admin/users/{person.id}/memberships/{membership.id}/end", data={"ended_on": "2000-01-01"},
+        f"/admin/users/{person.id}/memberships/{membership.id}/end",
+        data={"ended_on": "2000-01-01"},
         follow_redirects=True,
     )
     assert "före startdatumet" in response.text
@@ -106,9 +125,15 @@ def test_end_date_before_start_is_refused(client, signed_in_admin, org, make_uni
 def test_bad_membership_date_is_refused(client, signed_in_admin, org, make_unit, make_user):
     unit = make_unit(org)
     person = make_user(org)
-    response = client.post(f"/admin/users/{person.id}/memberships", data={
-        "membership-unit": str(unit.id), "membership-position": "nurse", "membership-started_on": "31/12/2026",
-    }, follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{person.id}/memberships",
+        data={
+            "membership-unit": str(unit.id),
+            "membership-position": "nurse",
+            "membership-started_on": "31/12/2026",
+        },
+        follow_redirects=True,
+    )
     assert "giltigt datum" in response.text
     assert count(Membership) == 0
 
@@ -136,16 +161,22 @@ def test_admin_cannot_deactivate_themself(client, signed_in_admin):
 
 def test_admin_sets_a_password_that_follows_the_policy(client, signed_in_admin, org, make_user):
     person = make_user(org, username="newbie")
-    response = client.post(f"/admin/users/{person.id}/password", data={"new_password": "kort", "confirm": "kort"})
+    response = client.post(
+        f"/admin/users/{person.id}/password", data={"new_password": "kort", "confirm": "kort"}
+    )
     assert response.status_code == 200
     assert "minst 12 tecken" in response.text
     response = client.post(
-        f"/admin/users/{person.id}/password", data={"new_password": "Lingon-och-kaffe-7", "confirm": "Lingon-och-kaffe-7"}
+        f"/admin/users/{person.id}/password",
+        data={"new_password": "Lingon-och-kaffe-7", "confirm": "Lingon-och-kaffe-7"},
     )
     assert response.status_code == 302
-    assert client.application.test_client().post(
-        "/login", data={"username": "newbie", "password": "Lingon-och-kaffe-7"}
-    ).status_code == 302
+    assert (
+        client.application.test_client()
+        .post("/login", data={"username": "newbie", "password": "Lingon-och-kaffe-7"})
+        .status_code
+        == 302
+    )
 
 
 def test_user_list_searches_and_pages(client, signed_in_admin, org, make_user):
@@ -154,7 +185,8 @@ def test_user_list_searches_and_pages(client, signed_in_admin, org, make_user):
     first = client.get("/admin/users").text
     assert "Sida 1 av 2" in first
     found = client.get("/admin/users", query_string={"q": "person7"}).text
-    assert "person7" in found and "person8" not in found
+    assert "person7" in found
+    assert "person8" not in found
 
 
 class TestAnotherOrganisation:
@@ -190,14 +222,20 @@ class TestAnotherOrganisation:
         assert client.open(url, method=method, data={"name": "Kapad"}).status_code == 404
         db.session.refresh(unit)
         db.session.refresh(person)
-        assert unit.name == "Hemtjänst Granne" and person.active
+        assert unit.name == "Hemtjänst Granne"
+        assert person.active
 
     def test_own_membership_form_cannot_pick_their_unit(self, client, signed_in_admin, org, make_user, other):
         unit, _person = other
         mine = make_user(org)
-        client.post(f"/admin/users/{mine.id}/memberships", data={
-            "membership-unit": str(unit.id), "membership-position": "nurse", "membership-started_on": "2026-01-01",
-        })
+        client.post(
+            f"/admin/users/{mine.id}/memberships",
+            data={
+                "membership-unit": str(unit.id),
+                "membership-position": "nurse",
+                "membership-started_on": "2026-01-01",
+            },
+        )
         assert count(Membership) == 1, "only the other organisation's own membership exists"
 
 
@@ -208,6 +246,7 @@ def test_manager_sees_only_their_own_units(client, login, org, make_unit, make_u
     karin = make_user(org, username="karin", roles={Role.MANAGER}, manages=[centrum])
     login(karin)
     page = client.get("/my-units").text
-    assert "Hemtjänst Centrum" in page and "Hemtjänst Norr" not in page
+    assert "Hemtjänst Centrum" in page
+    assert "Hemtjänst Norr" not in page
     assert "Person" in page
     assert page.count("<tr>") == 2, "header row plus anna.c"

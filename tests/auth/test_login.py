@@ -53,7 +53,9 @@ def test_deactivated_account_cannot_log_in(client, org, make_user):
 
 def test_empty_form_names_both_fields(client):
     response = client.post("/login", data={})
-    assert "Ange ditt användarnamn eller din e-postadress." in response.text or "användarnamn" in response.text
+    assert (
+        "Ange ditt användarnamn eller din e-postadress." in response.text or "användarnamn" in response.text
+    )
     assert response.status_code == 200
     assert attempts() == []
 
@@ -142,7 +144,9 @@ def test_next_never_leaves_the_site(client, anna, target):
 def test_next_within_the_site_is_followed(client, org, make_user):
     user = make_user(org, username="boss", roles={Role.ADMIN})
     response = client.post(
-        "/login", query_string={"next": "/admin/units"}, data={"username": user.username, "password": TEST_PASSWORD}
+        "/login",
+        query_string={"next": "/admin/units"},
+        data={"username": user.username, "password": TEST_PASSWORD},
     )
     assert response.headers["Location"] == "/admin/units"
 

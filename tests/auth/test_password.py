@@ -2,9 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.app import create_app
 from portal.auth.passwords import _core, common_passwords, policy_errors, verify_password
 from portal.extensions import db
-from portal.app import create_app
 from tests.conftest import TEST_PASSWORD, base_config
 
 NEW = "Blåbär-på-natten-42"
@@ -75,7 +75,10 @@ def test_anything_shorter_than_twelve_is_refused(password):
         assert policy_errors(password)
 
 
-@given(st.sampled_from(sorted({"password", "sommar", "qwerty", "hemtjanst"})), st.text("0123456789!?#", max_size=8))
+@given(
+    st.sampled_from(sorted({"password", "sommar", "qwerty", "hemtjanst"})),
+    st.text("0123456789!?#", max_size=8),
+)
 def test_common_word_with_digits_and_symbols_is_refused(word, suffix):
     candidate = word.capitalize() + suffix
     assert _core(candidate) == word

@@ -99,7 +99,8 @@ def vnu():
     port = _free_port()
     process = subprocess.Popen(
         ["java", "-cp", str(VNU_JAR), "nu.validator.servlet.Main", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/?out=json"
     deadline = time.monotonic() + 60
@@ -150,7 +151,11 @@ class Auditor:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             messages = json.load(response)["messages"]
-        errors = [(m.get("lastLine"), m["message"]) for m in messages if m["type"] in ("error", "non-document-error")]
+        errors = [
+            (m.get("lastLine"), m["message"])
+            for m in messages
+            if m["type"] in ("error", "non-document-error")
+        ]
         assert not errors, f"vnu on {self.page.url}: {errors}"
         self.audited.append(self.page.url)
 

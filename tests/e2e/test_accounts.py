@@ -25,7 +25,10 @@ def log_in(page, auditor, username: str, password: str = DEMO_PASSWORD) -> None:
 
 def navigation_items(page) -> list[str]:
     menu = page.get_by_role("navigation", name="Huvudmeny")
-    return [item.inner_text().split("\n")[0].replace("(", "").strip() for item in menu.get_by_role("listitem").all()]
+    return [
+        item.inner_text().split("\n")[0].replace("(", "").strip()
+        for item in menu.get_by_role("listitem").all()
+    ]
 
 
 @pytest.mark.parametrize("username", sorted(NAVIGATION))
@@ -51,7 +54,8 @@ def test_karin_sees_her_units_and_not_lars(page, auditor):
     log_in(page, auditor, "karin")
     auditor.visit("/my-units")
     main = page.inner_text("main")
-    assert "Hemtjänst Centrum" in main and "Nattpatrullen" in main
+    assert "Hemtjänst Centrum" in main
+    assert "Nattpatrullen" in main
     assert "Hemtjänst Norr" not in main
     assert "Omar Haddad" in main
     assert page.goto("/admin/").status == 403

@@ -1,6 +1,5 @@
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,9 @@ def test_swedish_by_default(client):
 
 
 def test_visitor_switches_to_english_and_it_is_remembered(client):
-    response = client.post("/language", data={"language": "en"}, headers={"Referer": "http://localhost/login"})
+    response = client.post(
+        "/language", data={"language": "en"}, headers={"Referer": "http://localhost/login"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
     assert "lang=en" in response.headers["Set-Cookie"]
@@ -49,7 +50,9 @@ def test_unknown_language_is_ignored(client):
 
 
 def test_referrer_from_elsewhere_is_not_followed(client):
-    response = client.post("/language", data={"language": "en"}, headers={"Referer": "https://evil.example.com/x"})
+    response = client.post(
+        "/language", data={"language": "en"}, headers={"Referer": "https://evil.example.com/x"}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -66,17 +69,36 @@ def test_every_message_is_translated(language):
 def test_catalogues_hold_every_message_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).with_name("pybabel")), "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).with_name("pybabel")),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as pot_file:
-        wanted = {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(pot_file) if message.id}
+        wanted = {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(pot_file)
+            if message.id
+        }
     for language in ("sv", "en"):
         with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
             have = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(po_file) if m.id}
         missing = wanted - have
-        assert not missing, f"{language}: run `make translations-update` and translate: {sorted(missing)[:10]}"
+        assert not missing, (
+            f"{language}: run `make translations-update` and translate: {sorted(missing)[:10]}"
+        )
 
 
 def test_position_labels_in_both_languages(app):

@@ -87,7 +87,12 @@ def test_admin_post_without_token_changes_nothing(csrf_app, org, make_user):
     client = csrf_app.test_client()
     page = client.get("/login").text
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    assert client.post("/login", data={"username": "boss", "password": TEST_PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": "boss", "password": TEST_PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     response = client.post("/admin/units/new", data={"name": "Ny enhet", "kind": "home_care"})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == 0
