@@ -161,7 +161,8 @@ class Auditor:
 
     def visit(self, url: str) -> None:
         response = self.page.goto(url)
-        assert response is not None and response.status < 500, f"{url}: {response and response.status}"
+        assert response is not None, url
+        assert response.status < 500, f"{url}: {response.status}"
         self.check()
 
 
