@@ -26,6 +26,8 @@ BIN = Path(sys.executable).parent
 REPORT = ROOT / "bench" / "wrk_report.lua"
 RESULTS = ROOT / "bench" / "results"
 BULK_STAFF = 5000
+# One browser identity for the login and for wrk: Flask-Login ties the session to it.
+USER_AGENT = "trygghetsportalen-bench"
 FLOOR = 0.5  # the issue's floor: pages at >= 50 % of the trivial endpoint's requests per second
 
 
@@ -89,6 +91,7 @@ def session_cookie(base: str, username: str, password: str) -> str:
     """Log in like a browser and return the Cookie header of the signed-in session."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"username": username, "password": password, "csrf_token": token}).encode()
@@ -97,7 +100,7 @@ def session_cookie(base: str, username: str, password: str) -> str:
 
 
 def wrk(url: str, seconds: int, cookie: str | None = None) -> dict:
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(REPORT), url]
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {USER_AGENT}", "-s", str(REPORT), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
