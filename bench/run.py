@@ -100,7 +100,18 @@ def session_cookie(base: str, username: str, password: str) -> str:
 
 
 def wrk(url: str, seconds: int, cookie: str | None = None) -> dict:
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {USER_AGENT}", "-s", str(REPORT), url]
+    command = [
+        "wrk",
+        "-t2",
+        "-c16",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+        "-s",
+        str(REPORT),
+        url,
+    ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
