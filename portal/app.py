@@ -64,7 +64,9 @@ def register_cli(app: Flask) -> None:
     from portal.admin.cli import organisations_cli
     from portal.auth.cli import users_cli
     from portal.demo.cli import demo_cli
+    from portal.simulator.cli import alarmchain_cli
 
     app.cli.add_command(organisations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(alarmchain_cli)

@@ -85,3 +85,4 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
     PASSWORD_MIN_LENGTH = 12
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    SCENARIO_DIR = str(ROOT / "content" / "scenarios")

@@ -12,11 +12,19 @@ import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from portal.app import create_app
 from portal.config import ROOT
 from portal.extensions import db
 from portal.models import Membership, Organisation, Position, Role, Unit, UnitKind, User
+
+# CI sets HYPOTHESIS_PROFILE=ci: thousands of generated cases per property instead of hundreds.
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile(
+    "ci", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TEST_PASSWORD = "Rätt-häst-batteri-9"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

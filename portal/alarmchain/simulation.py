@@ -1,0 +1,347 @@
+"""Discrete-event simulation over a virtual clock: inputs, heartbeats, timers and actor steps.
+
+No wall clock and no global random: the caller passes ``start`` and a seeded ``random.Random``.
+Ties at the same instant run device messages first, then timers, then actors, in push order.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from portal.alarmchain import actors as ac
+from portal.alarmchain import supervision as sv
+from portal.alarmchain.case import AlarmCase, CloseReason
+from portal.alarmchain.codes import DeviceType
+from portal.alarmchain.errors import AlarmChainError
+from portal.alarmchain.events import Actor, Event, Kind, Params, device_event, params_of
+from portal.alarmchain.incidents import Ticket
+from portal.alarmchain.lifecycle import Service, ServiceState
+from portal.alarmchain.outcome import Outcome, Rejected, Setup, is_complete
+from portal.alarmchain.scenarios import Behaviour, DeviceSpec, ScriptedInput
+from portal.alarmchain.scheduler import Agenda
+from portal.alarmchain.timers import case_timers, ticket_timers
+from portal.alarmchain.world import _Ledger
+
+_DEVICE, _TIMER, _ACTOR = 0, 1, 2
+_WORK = frozenset({"input", "device", "timer", "wake"})
+_REPAIR: dict[sv.TechKind, tuple[str, str, str | None]] = {
+    sv.TechKind.LINK_LOST: ("PI", DeviceType.LOCAL_UNIT, None),
+    sv.TechKind.BUTTON_LOST: ("ME", DeviceType.PERSONAL_TRIGGER, "0124"),
+    sv.TechKind.BATTERY_LOW: ("ME", DeviceType.PERSONAL_TRIGGER, "0015"),
+    sv.TechKind.TEST_MISSED: ("PI", DeviceType.LOCAL_UNIT, "0102"),
+    sv.TechKind.MALFUNCTION: ("ME", DeviceType.LOCAL_UNIT, "0070"),
+    sv.TechKind.POWER_FAILURE: ("ME", DeviceType.POWER_SUPPLY, "0086"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Wake:
+    key: tuple[str, str]
+    token: int
+    plan: ac.Plan
+
+
+class _Sim:
+    """The run loop; mutable only inside one :func:`simulate` call."""
+
+    def __init__(self, setup: Setup, rng: random.Random, record: bool) -> None:
+        self.setup, self.rng, self.record = setup, rng, record
+        self.policy = setup.policy
+        self.ledger = _Ledger(setup.policy)
+        self.end = setup.start + setup.horizon
+        self.agenda = Agenda()
+        self.refs = 0
+        self.events: list[Event] = []
+        self.states: list[str] = []
+        self.rejected: list[Rejected] = []
+        self.seen: dict[tuple[str, str], tuple[object, tuple[object, ...]]] = {}
+        self.tokens: dict[tuple[str, str], int] = {}
+        self.behaviour_of: dict[str, Behaviour] = {}
+        self.specs = {d.cid: d for d in setup.devices}
+        self.repaired: set[str] = set()
+        self.armed: set[str] = set()
+        self.next_test: dict[str, datetime] = {}
+        self.pressed: set[str] = set()
+        self.current = "default"
+
+    # agenda ---------------------------------------------------------------------------------
+    def push(self, at: datetime, prio: int, tag: str, payload: object) -> None:
+        self.agenda.push(at, prio, tag, payload, work=tag in _WORK)
+
+    def device_message(self, at: datetime, cid: str, mty: str, dty: str, stc: str | None,
+                       crd: str = "no-voice:", reason: str = "") -> Event:  # fmt: skip
+        self.refs += 1
+        # Keys already in sorted order: this runs for every simulated heartbeat.
+        params: Params = (("crd", crd), ("dty", dty), ("ref", f"SIM{self.refs}"))
+        if stc is not None:
+            params += (("stc", stc),)
+        return Event(at, Actor.DEVICE, Kind.DEVICE, cid, mty, params, reason)
+
+    def setup_agenda(self) -> None:
+        s = self.setup
+        cids = [d.cid for d in s.devices] + [i.request.cid for i in s.inputs]
+        for cid in dict.fromkeys(cids):
+            area = (s.areas or {}).get(cid, s.area)
+            self.apply(Event(s.start, Actor.LARMTEAM, Kind.FLEET, cid, "register",
+                             (("area", area),)))  # fmt: skip
+        for spec in s.devices:
+            if spec.heartbeat:
+                self.push(s.start + spec.phase, _DEVICE, "beat", spec.cid)
+                self.push(s.start + self.policy.daily_test_window, _TIMER, "testcheck", spec.cid)
+        for item in s.inputs:
+            self.push(s.start + item.offset, _DEVICE, "input", item)
+        if s.service:
+            params = params_of({"cid": s.service.cid, "area": s.area})
+            self.apply(Event(s.start, Actor.HANDLAGGARE, Kind.SERVICE, s.service.service_id,
+                             "apply", params))  # fmt: skip
+
+    # main loop ------------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        self.setup_agenda()
+        agenda = self.agenda
+        while agenda:
+            if self.setup.stop_when_done and agenda.work == 0 and self.done(agenda.next_at()):
+                break
+            at, tag, payload = agenda.pop()
+            if at > self.end:
+                break
+            self.dispatch(at, tag, payload)
+        return Outcome(tuple(self.events), tuple(self.states), self.ledger.freeze(),
+                       tuple(self.rejected))  # fmt: skip
+
+    def dispatch(self, at: datetime, tag: str, payload: object) -> None:
+        if tag == "beat":
+            self.beat(at, str(payload))
+        elif tag == "linkcheck" or tag == "testcheck":
+            self.check(at, tag, str(payload))
+        elif tag == "input":
+            assert isinstance(payload, ScriptedInput)
+            self.current = payload.behaviour
+            self.apply(self.device_event(at, payload))
+            self.current = "default"
+        elif tag == "wake":
+            assert isinstance(payload, _Wake)
+            plan = payload.plan
+            if self.tokens.get(payload.key) == payload.token:
+                self.apply(Event(at, plan.actor, plan.kind, plan.subject, plan.action,
+                                 plan.params, plan.reason), actor_step=True)  # fmt: skip
+        else:  # "timer" and "device": ready-made events
+            assert isinstance(payload, Event)
+            self.apply(payload, actor_step=tag == "device")
+
+    def device_event(self, at: datetime, item: ScriptedInput) -> Event:
+        return device_event(at, item.request)
+
+    def silent(self, spec: DeviceSpec, at: datetime) -> bool:
+        if spec.silent_from is None or at < self.setup.start + spec.silent_from:
+            return False
+        if spec.silent_until is not None:
+            return at < self.setup.start + spec.silent_until
+        return spec.cid not in self.repaired
+
+    def beat(self, at: datetime, cid: str) -> None:
+        spec = self.specs[cid]
+        self.push(at + self.policy.heartbeat_interval, _DEVICE, "beat", cid)
+        if self.silent(spec, at):
+            return
+        stc = None
+        if at >= self.next_test.get(cid, at):
+            stc, self.next_test[cid] = "0102", at + timedelta(hours=24)
+        self.apply(self.device_message(at, cid, "PI", DeviceType.LOCAL_UNIT, stc))
+
+    def check(self, at: datetime, tag: str, cid: str) -> None:
+        device = self.ledger.devices[cid]
+        action = sv.LINK_TIMEOUT if tag == "linkcheck" else sv.DAILY_TEST_TIMEOUT
+        timer = Event(at, Actor.TIMER, Kind.DEVICE, cid, action)
+        if sv.timer_applies(device, timer, self.policy):
+            self.apply(timer)
+        if tag == "linkcheck":
+            self.armed.discard(cid)
+            self.arm_link(cid)
+        elif device.daily_test is sv.Health.OK:
+            self.push(max(at, sv.test_deadline(device, self.policy)), _TIMER, tag, cid)
+
+    def arm_link(self, cid: str) -> None:
+        device = self.ledger.devices[cid]
+        spec = self.specs.get(cid)
+        if spec and spec.heartbeat and cid not in self.armed and device.link is sv.Link.ONLINE:
+            self.armed.add(cid)
+            self.push(sv.link_deadline(device, self.policy), _TIMER, "linkcheck", cid)
+
+    # applying and reacting ------------------------------------------------------------------
+    def apply(self, event: Event, actor_step: bool = False) -> None:
+        ledger = self.ledger
+        counts = (len(ledger.cases), len(ledger.tickets), len(ledger.outages))
+        before = ledger.devices.get(event.subject) if event.kind is Kind.DEVICE else None
+        open_before = ledger.open_case_of.get(event.subject)
+        try:
+            ledger.apply(event)
+        except AlarmChainError as exc:
+            if actor_step:
+                self.rejected.append(Rejected(event, exc.code, str(exc)))
+            return
+        self.events.append(event)
+        touched = self.touched(event, counts, before, open_before)
+        if self.record:
+            self.states.append(self.state_label(event, touched))
+        for key in touched:
+            self.react(key)
+        if event.kind is Kind.DEVICE:
+            self.arm_link(event.subject)
+
+    def touched(self, event: Event, counts: tuple[int, int, int], before: sv.Device | None,
+                open_before: str | None) -> list[tuple[str, str]]:  # fmt: skip
+        ledger, kind = self.ledger, event.kind
+        if kind is Kind.CASE:
+            cid = ledger.cases[event.subject].cid
+            return (
+                [("case", event.subject)]
+                + [("service", s.service_id) for s in ledger.services.values() if s.cid == cid]
+                + [("ticket", t) for (c, _), t in ledger.open_ticket_of.items() if c == cid]
+            )
+        if kind in (Kind.TICKET, Kind.OUTAGE, Kind.SERVICE):
+            if kind is Kind.TICKET and event.action == "visit":
+                self.repair(ledger.tickets[event.subject], event.at)
+            return [(str(kind), event.subject)]
+        if kind is not Kind.DEVICE or (
+            event.action == "PI" and not open_before and counts[1] == len(ledger.tickets)
+            and before is not None and before.health == ledger.devices[event.subject].health
+        ):  # fmt: skip
+            return []
+        found: list[tuple[str, str]] = []
+        if open_before:
+            found.append(("case", open_before))
+        found += [("case", f"C{n:04d}") for n in range(counts[0] + 1, len(ledger.cases) + 1)]
+        found += [("ticket", f"T{n:04d}") for n in range(counts[1] + 1, len(ledger.tickets) + 1)]
+        found += [("outage", f"O{n:04d}") for n in range(counts[2] + 1, len(ledger.outages) + 1)]
+        after = ledger.devices[event.subject]
+        if before is not None and before.health != after.health:
+            for (cid, _), ticket_id in ledger.open_ticket_of.items():
+                if cid == event.subject:
+                    found.append(("ticket", ticket_id))
+            if ledger.active_outage:
+                found.append(("outage", ledger.active_outage))
+        return found
+
+    def react(self, key: tuple[str, str]) -> None:
+        kind, subject = key
+        seen = self.seen.get(key)
+        previous = seen[0] if seen else None
+        entity, plan_key = self.entity(kind, subject)
+        if seen is not None and seen[1] == plan_key:
+            return
+        self.seen[key] = (entity, plan_key)
+        self.tokens[key] = token = self.tokens.get(key, 0) + 1
+        plan: ac.Plan | None = None
+        s = self.setup
+        if isinstance(entity, AlarmCase):
+            if previous is None:
+                self.behaviour_of[subject] = self.opening_behaviour(entity)
+            for timer in case_timers(previous, entity, self.policy):  # type: ignore[arg-type]
+                self.push(timer.at, _TIMER, "timer", timer)
+            who = self.behaviour_of[subject]
+            plan = ac.plan_case(entity, who, s.faults, s.access, self.rng)
+        elif isinstance(entity, Ticket):
+            if previous is None:
+                for timer in ticket_timers(entity):
+                    self.push(timer.at, _TIMER, "timer", timer)
+            plan = ac.plan_ticket(entity, self.tested(entity), self.rng)
+        elif isinstance(entity, Service):
+            plan = ac.plan_service(entity, self.test_case(entity), s.faults, s.access, self.rng)
+            self.maybe_press(entity)
+        else:
+            plan = ac.plan_outage(entity, self.rng)  # type: ignore[arg-type]
+        if plan is not None:
+            now = self.events[-1].at
+            self.push(now + plan.delay, _ACTOR, "wake", _Wake(key, token, plan))
+
+    def entity(self, kind: str, subject: str) -> tuple[object, tuple[object, ...]]:
+        obj = getattr(self.ledger, f"{kind}s")[subject]
+        return obj, self.plan_key(kind, obj)
+
+    def plan_key(self, kind: str, obj: object) -> tuple[object, ...]:
+        if isinstance(obj, AlarmCase):
+            return ac.case_key(obj)
+        if isinstance(obj, Ticket):
+            return ac.ticket_key(obj, self.tested(obj))
+        if isinstance(obj, Service):
+            return ac.service_key(obj, self.test_case(obj))
+        return ac.outage_key(obj)  # type: ignore[arg-type]
+
+    def opening_behaviour(self, case: AlarmCase) -> Behaviour:
+        if case.history[0].reason == ac.PROVLARM:
+            return Behaviour(says="test")
+        return self.setup.behaviours.get(self.current, Behaviour())
+
+    def test_case(self, service: Service) -> str | None:
+        for case in self.ledger.cases.values():
+            if case.cid == service.cid and case.closure is CloseReason.TEST_ALARM:
+                if case.dty == DeviceType.PERSONAL_TRIGGER:
+                    return case.case_id
+        return None
+
+    def tested(self, ticket: Ticket) -> bool:
+        """Return True if a test alarm from the ticket's unit was confirmed after the visit."""
+        visits = [t.at for t in ticket.history if t.action == "visit"]
+        if not visits or ticket.kind not in ac.NEEDS_TEST:
+            return False
+        return any(
+            c.cid == ticket.cid and c.closure is CloseReason.TEST_ALARM
+            and c.closed_at is not None and c.closed_at >= visits[0]
+            for c in self.ledger.cases.values()
+        )  # fmt: skip
+
+    def maybe_press(self, service: Service) -> None:
+        ready = service.state is ServiceState.INSTALLED and service.range_checked
+        if not ready or service.service_id in self.pressed or self.test_case(service):
+            return
+        self.pressed.add(service.service_id)
+        if service.button_paired:  # an unpaired button is never heard (Borlänge 2025)
+            self.press(service.cid, self.events[-1].at + ac._s(self.rng, 120, 300))
+
+    def press(self, cid: str, at: datetime) -> None:
+        message = self.device_message(at, cid, "ME", DeviceType.PERSONAL_TRIGGER, "0010",
+                                      "gsm:", ac.PROVLARM)  # fmt: skip
+        self.push(at, _DEVICE, "device", message)
+
+    def repair(self, ticket: Ticket, at: datetime) -> None:
+        spec = self.specs.get(ticket.cid)
+        if ticket.kind is sv.TechKind.LINK_LOST and spec and spec.silent_until is not None:
+            return  # a supplier outage is not fixed by a home visit
+        self.repaired.add(ticket.cid)
+        mty, dty, stc = _REPAIR[ticket.kind]
+        fixed = at + ac._s(self.rng, 60, 180)
+        self.push(fixed, _DEVICE, "device", self.device_message(fixed, ticket.cid, mty, dty, stc))
+        if ticket.kind in (sv.TechKind.BATTERY_LOW, sv.TechKind.BUTTON_LOST):
+            self.press(ticket.cid, fixed + ac._s(self.rng, 120, 300))
+
+    # completion and labels ------------------------------------------------------------------
+    def done(self, now: datetime) -> bool:
+        ledger = self.ledger
+        entities = len(ledger.cases) + len(ledger.tickets) + len(ledger.outages)
+        if entities + len(ledger.services) == 0:
+            return False
+        for spec in self.setup.devices:
+            if spec.silent_from is not None and (
+                now < self.setup.start + spec.silent_from or self.silent(spec, now)
+            ):
+                return False
+        return is_complete(self.ledger)
+
+    def state_label(self, event: Event, touched: list[tuple[str, str]]) -> str:
+        ledger = self.ledger
+        if event.kind is Kind.DEVICE or event.kind is Kind.FLEET:
+            cases = [k for k in touched if k[0] == "case"]
+            if cases:
+                return f"{cases[-1][1]}:{ledger.cases[cases[-1][1]].state}"
+            conditions = ledger.devices[event.subject].conditions
+            return ",".join(sorted(conditions)) or "ok"
+        obj = getattr(ledger, f"{event.kind}s")[event.subject]
+        return str(obj.state)
+
+
+def simulate(setup: Setup, seed: int, *, record: bool = True) -> Outcome:
+    """Return the outcome of playing ``setup``; same setup and seed give the same event log."""
+    return _Sim(setup, random.Random(seed), record).run()
