@@ -31,6 +31,7 @@ serve: seed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict portal/alarmchain
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .
