@@ -20,6 +20,7 @@ migrate: translations
 	$(BIN)/flask db upgrade
 
 seed: migrate
+	$(BIN)/flask content sync
 	DEMO_MODE=1 $(BIN)/flask demo seed
 
 run: seed

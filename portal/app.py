@@ -52,9 +52,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import admin, auth, errors, main, security
+    from portal import admin, auth, errors, learning, main, security
 
-    for blueprint in (main.bp, auth.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, learning.bp, admin.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     security.init_app(app)
@@ -63,10 +63,12 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from portal.admin.cli import organisations_cli
     from portal.auth.cli import users_cli
+    from portal.content.cli import content_cli
     from portal.demo.cli import demo_cli
     from portal.simulator.cli import alarmchain_cli
 
     app.cli.add_command(organisations_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(alarmchain_cli)

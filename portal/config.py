@@ -85,4 +85,5 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
     PASSWORD_MIN_LENGTH = 12
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    CONTENT_DIR = str(ROOT / "content")
     SCENARIO_DIR = str(ROOT / "content" / "scenarios")

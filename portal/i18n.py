@@ -43,6 +43,18 @@ def _request_translations():
     return translations
 
 
+def pick(texts: dict[str, str] | None) -> str:
+    """The text in the reader's language, else the Swedish original."""
+    if not texts:
+        return ""
+    return texts.get(str(get_locale()), texts.get("sv", ""))
+
+
+def is_fallback(texts: dict[str, str] | None) -> bool:
+    """True when the reader's language is missing and Swedish is shown instead."""
+    return bool(texts) and str(get_locale()) not in texts
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=lambda text: _request_translations().ugettext(text),
@@ -50,6 +62,8 @@ def init_app(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["pick"] = pick
+    app.jinja_env.tests["fallback"] = is_fallback
     app.jinja_env.filters["datetime"] = _datetime_filter
     app.jinja_env.filters["date"] = lambda value, format="medium": (
         "" if value is None else format_date(value, format)

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from portal.models import Position, Role, UnitKind
+from portal.models import Position, Role, SectionKind, UnitKind
 
 POSITION_LABELS = {
     Position.ASSISTANT_NURSE: _l("Assistant nurse"),
@@ -36,6 +36,14 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
+SECTION_KIND_LABELS = {
+    SectionKind.TEXT: _l("Text"),
+    SectionKind.VIDEO: _l("Film"),
+    SectionKind.CHECKLIST: _l("Checklist"),
+    SectionKind.QUIZ: _l("Quiz"),
+    SectionKind.EXERCISE: _l("Exercise"),
+}
+
 AUDIT_ACTION_LABELS = {
     "user.saved": _l("Details or roles changed"),
     "user.imported": _l("Created by employee import"),
@@ -61,6 +69,7 @@ def register(app) -> None:
         position_label=POSITION_LABELS.__getitem__,
         unit_kind_label=UNIT_KIND_LABELS.__getitem__,
         role_label=ROLE_LABELS.__getitem__,
+        section_kind_label=SECTION_KIND_LABELS.__getitem__,
         audit_action_label=lambda action: AUDIT_ACTION_LABELS.get(action, action),
         language_names=LANGUAGE_NAMES,
         Role=Role,

@@ -42,6 +42,7 @@ class NavItem:
 
 SIGNED_IN_MENU = (
     (NavItem("main.index", _l("Start")), None),
+    (NavItem("learning.dashboard", _l("My training")), None),
     (NavItem("main.my_units", _l("My units")), Role.MANAGER),
     (NavItem("admin.index", _l("Administration")), Role.ADMIN),
     (NavItem("auth.change_password", _l("Change password")), None),

@@ -93,9 +93,7 @@ def app(request):
             db.create_all()
         yield app
         db.session.remove()
-        if request.param == "sqlite":
-            db.drop_all()
-        db.engine.dispose()
+        db.engine.dispose()  # an in-memory SQLite database is gone with its only connection
 
 
 @pytest.fixture

@@ -4,8 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from portal.content.loader import load_modules
+from portal.content.sync import sync_modules
 from portal.extensions import db
 from portal.models import EmployeeImport, Role, UnitKind
+from tests.content.builders import write_module
 
 ROLES = ("anonymous", "learner", "manager", "author", "admin")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -44,6 +47,18 @@ MATRIX: dict[str, list[Expect]] = {
         Expect("GET", "/password", SIGNED_IN_200),
         Expect("POST", "/password", SIGNED_IN_200),
     ],
+    "learning.dashboard": [Expect("GET", "/learning/", SIGNED_IN_200)],
+    "learning.module": [Expect("GET", "/learning/modules/grunder", SIGNED_IN_200)],
+    "learning.section": [Expect("GET", "/learning/modules/grunder/start", SIGNED_IN_200)],
+    "learning.complete": [Expect("POST", "/learning/modules/grunder/start/complete", everyone(302))],
+    "learning.watched": [  # signed in, but no report in the body: a bad request
+        Expect(
+            "POST",
+            "/learning/modules/grunder/film/watched",
+            {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 400)},
+        )
+    ],
+    "learning.media": [Expect("GET", "/learning/media/grunder/film.sv.vtt", SIGNED_IN_200)],
     "admin.index": [Expect("GET", "/admin/", ADMIN_GET)],
     "admin.units": [Expect("GET", "/admin/units", ADMIN_GET)],
     "admin.new_unit": [
@@ -99,7 +114,11 @@ def test_every_method_of_every_route_is_covered(app):
 
 
 @pytest.fixture
-def world(org, make_unit, make_user):
+def world(app, tmp_path, org, make_unit, make_user):
+    (tmp_path / "modules").mkdir()
+    write_module(tmp_path / "modules", video=True)
+    app.config["CONTENT_DIR"] = str(tmp_path)
+    sync_modules(load_modules(tmp_path / "modules"))
     unit = make_unit(org, "Hemtjänst Centrum")
     make_unit(org, "Larmteamet", UnitKind.ALARM_TEAM)
     learner = make_user(org, username="learner", unit=unit)
@@ -139,8 +158,8 @@ def test_route_status_by_role(client, login, world, endpoint, expect, role):
     users, ids = world
     if role != "anonymous":
         login(users[role])
-    response = client.open(expect.url.format(**ids), method=expect.method)
-    assert response.status_code == expect.statuses[role], response.text[:500]
+    with client.open(expect.url.format(**ids), method=expect.method) as response:
+        assert response.status_code == expect.statuses[role], response.text[:500]
     if (
         response.status_code == LOGIN
         and role == "anonymous"

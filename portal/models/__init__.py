@@ -2,11 +2,31 @@
 
 from portal.models.audit import AuditEvent, LoginAttempt
 from portal.models.imports import EmployeeImport
+from portal.models.learning import (
+    LastVisit,
+    Module,
+    ModuleCompletion,
+    ModuleVersion,
+    ProgressStatus,
+    SectionKind,
+    SectionProgress,
+    SectionVersion,
+    module_version_section,
+)
 from portal.models.organisation import Membership, Organisation, Position, Unit, UnitKind
 from portal.models.types import utcnow
 from portal.models.user import Role, User, managed_unit
 
 __all__ = [
+    "LastVisit",
+    "Module",
+    "ModuleCompletion",
+    "ModuleVersion",
+    "ProgressStatus",
+    "SectionKind",
+    "SectionProgress",
+    "SectionVersion",
+    "module_version_section",
     "AuditEvent",
     "EmployeeImport",
     "LoginAttempt",

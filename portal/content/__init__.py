@@ -1,0 +1,1 @@
+"""The national training content: files in content/ -> checked sources -> versioned database rows."""

@@ -1,0 +1,124 @@
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.learning import bp
+from portal.learning.forms import CompleteForm
+from portal.learning.services import (
+    active_modules,
+    complete_section,
+    completed_section_ids,
+    completion_time,
+    is_for,
+    last_visited,
+    module_or_404,
+    progress_for,
+    record_watching,
+    resume_slug,
+    section_or_404,
+    statuses,
+    visit,
+)
+from portal.models import SectionKind
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    everything = statuses(current_user, active_modules())
+    show_all = request.args.get("all") == "1"
+    return render_template(
+        "learning/dashboard.html",
+        in_progress=[s for s in everything if s.is_started],
+        completed=[s for s in everything if s.completed_version is not None],
+        catalogue=[s for s in everything if show_all or is_for(current_user, s.version)],
+        show_all=show_all,
+    )
+
+
+@bp.get("/modules/<slug>")
+@login_required
+def module(slug: str):
+    module = module_or_404(slug)
+    status = statuses(current_user, [module])[0]
+    return render_template(
+        "learning/module.html",
+        module=module,
+        version=module.current_version,
+        status=status,
+        done_ids=_done_ids(module),
+        resume=resume_slug(current_user, module),
+        has_visited=last_visited(current_user, module) is not None,
+        completed_at=completion_time(current_user, module.current_version),
+    )
+
+
+@bp.get("/modules/<slug>/<section_slug>")
+@login_required
+def section(slug: str, section_slug: str):
+    module = module_or_404(slug)
+    section = section_or_404(module, section_slug)
+    visit(current_user, module, section)
+    db.session.commit()
+    sections = module.current_version.sections
+    index = sections.index(section)
+    return render_template(
+        "learning/section.html",
+        module=module,
+        section=section,
+        progress=progress_for(current_user, section),
+        previous=sections[index - 1] if index > 0 else None,
+        next=sections[index + 1] if index + 1 < len(sections) else None,
+        position=index + 1,
+        count=len(sections),
+        form=CompleteForm(),
+    )
+
+
+@bp.post("/modules/<slug>/<section_slug>/complete")
+@login_required
+def complete(slug: str, section_slug: str):
+    module = module_or_404(slug)
+    section = section_or_404(module, section_slug)
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not complete_section(current_user, module, section, confirmed=bool(form.confirm_watched.data)):
+        db.session.rollback()
+        flash(_("Watch the film to the end, or tick that you have watched it."), "error")
+        return redirect(url_for("learning.section", slug=slug, section_slug=section_slug))
+    db.session.commit()
+    flash(_("The section is done."), "success")
+    return redirect(_after(module, section))
+
+
+def _after(module, section) -> str:
+    sections = module.current_version.sections
+    index = sections.index(section)
+    if index + 1 < len(sections):
+        return url_for("learning.section", slug=module.slug, section_slug=sections[index + 1].slug)
+    return url_for("learning.module", slug=module.slug)
+
+
+@bp.post("/modules/<slug>/<section_slug>/watched")
+@login_required
+def watched(slug: str, section_slug: str):
+    module = module_or_404(slug)
+    section = section_or_404(module, section_slug)
+    report = request.get_json(silent=True)
+    if section.kind is not SectionKind.VIDEO or not isinstance(report, dict):
+        abort(400)
+    progress = record_watching(current_user, module, section, report)
+    if progress is None:
+        abort(400)
+    db.session.commit()
+    return jsonify(
+        watched=progress.watched,
+        completed=progress.status.value == "completed",
+        position=progress.position_seconds,
+    )
+
+
+def _done_ids(module) -> set[int]:
+    return completed_section_ids(current_user, module.current_version.sections)

@@ -1,0 +1,229 @@
+"""Reading the catalogue and recording progress. Callers commit."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort
+
+from portal.extensions import db
+from portal.learning import intervals
+from portal.models import (
+    LastVisit,
+    Module,
+    ModuleCompletion,
+    ModuleVersion,
+    ProgressStatus,
+    SectionKind,
+    SectionProgress,
+    SectionVersion,
+    User,
+    utcnow,
+)
+
+VIDEO_DONE_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    module: Module
+    version: ModuleVersion
+    done: int  # required sections completed
+    required: int
+    completed_version: ModuleVersion | None  # the latest version this person completed
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_version is not None and self.completed_version.id == self.version.id
+
+    @property
+    def is_started(self) -> bool:
+        return self.done > 0 and not self.is_completed
+
+    @property
+    def has_newer_version(self) -> bool:
+        return self.completed_version is not None and self.completed_version.id != self.version.id
+
+
+def active_modules() -> list[Module]:
+    return list(
+        db.session.scalars(
+            sa.select(Module)
+            .where(Module.is_active, Module.current_version_id.is_not(None))
+            .order_by(Module.position, Module.slug)
+        )
+    )
+
+
+def module_or_404(slug: str) -> Module:
+    module = db.session.scalar(sa.select(Module).where(Module.slug == slug, Module.is_active))
+    if module is None or module.current_version is None:
+        abort(404)
+    return module
+
+
+def section_or_404(module: Module, slug: str) -> SectionVersion:
+    """A section of the module's current version: older or other sections are not reachable."""
+    for section in module.current_version.sections:
+        if section.slug == slug:
+            return section
+    abort(404)
+
+
+def completed_section_ids(user: User, sections: list[SectionVersion]) -> set[int]:
+    ids = [section.id for section in sections]
+    return set(
+        db.session.scalars(
+            sa.select(SectionProgress.section_version_id).where(
+                SectionProgress.user_id == user.id,
+                SectionProgress.section_version_id.in_(ids),
+                SectionProgress.status == ProgressStatus.COMPLETED,
+            )
+        )
+    )
+
+
+def statuses(user: User, modules: list[Module]) -> list[ModuleStatus]:
+    """Each module's progress for ``user``, in a fixed number of queries."""
+    all_sections = [s for m in modules for s in m.current_version.sections]
+    done_ids = completed_section_ids(user, all_sections)
+    completions = _latest_completions(user, [m.id for m in modules])
+    result = []
+    for module in modules:
+        required = [s for s in module.current_version.sections if s.required]
+        result.append(
+            ModuleStatus(
+                module=module,
+                version=module.current_version,
+                done=sum(1 for s in required if s.id in done_ids),
+                required=len(required),
+                completed_version=completions.get(module.id),
+            )
+        )
+    return result
+
+
+def _latest_completions(user: User, module_ids: list[int]) -> dict[int, ModuleVersion]:
+    rows = db.session.execute(
+        sa.select(ModuleVersion)
+        .join(ModuleCompletion, ModuleCompletion.module_version_id == ModuleVersion.id)
+        .where(ModuleCompletion.user_id == user.id, ModuleVersion.module_id.in_(module_ids))
+        .order_by(ModuleVersion.id)
+    ).scalars()
+    return {version.module_id: version for version in rows}
+
+
+def is_for(user: User, version: ModuleVersion) -> bool:
+    """True when the module is meant for one of the person's current positions (or for everyone)."""
+    positions = {m.position.value for m in user.current_memberships}
+    return not version.audience or bool(positions & set(version.audience))
+
+
+def progress_for(user: User, section: SectionVersion) -> SectionProgress | None:
+    return db.session.scalar(
+        sa.select(SectionProgress).where(
+            SectionProgress.user_id == user.id, SectionProgress.section_version_id == section.id
+        )
+    )
+
+
+def _progress(user: User, section: SectionVersion) -> SectionProgress:
+    progress = progress_for(user, section)
+    if progress is None:
+        progress = SectionProgress(
+            user_id=user.id, section_version_id=section.id, status=ProgressStatus.STARTED
+        )
+        db.session.add(progress)
+    return progress
+
+
+def visit(user: User, module: Module, section: SectionVersion) -> None:
+    """Remember where the learner is, to resume there; starts the section's progress."""
+    _progress(user, section)
+    last = db.session.get(LastVisit, (user.id, module.id))
+    if last is None:
+        db.session.add(LastVisit(user_id=user.id, module_id=module.id, section_slug=section.slug))
+    else:
+        last.section_slug = section.slug
+        last.visited_at = utcnow()
+
+
+def last_visited(user: User, module: Module) -> str | None:
+    """The slug of the section the learner last opened in this module's current version."""
+    last = db.session.get(LastVisit, (user.id, module.id))
+    if last is not None and any(s.slug == last.section_slug for s in module.current_version.sections):
+        return last.section_slug
+    return None
+
+
+def resume_slug(user: User, module: Module) -> str:
+    """The section to continue with: the last one visited, else the first not completed."""
+    sections = module.current_version.sections
+    last = last_visited(user, module)
+    if last is not None:
+        return last
+    done = completed_section_ids(user, sections)
+    return next((s.slug for s in sections if s.id not in done), sections[0].slug)
+
+
+def complete_section(user: User, module: Module, section: SectionVersion, confirmed: bool = False) -> bool:
+    """Mark the section done; for a video only after 90 % was watched, or when the learner
+    confirms without JavaScript. Returns whether it is now completed."""
+    progress = _progress(user, section)
+    if progress.status is ProgressStatus.COMPLETED:
+        return True
+    if section.kind is SectionKind.VIDEO and not confirmed and not _watched_enough(progress, section):
+        return False
+    progress.status = ProgressStatus.COMPLETED
+    progress.completed_at = utcnow()
+    db.session.flush()
+    _complete_module_if_done(user, module)
+    return True
+
+
+def _watched_enough(progress: SectionProgress, section: SectionVersion) -> bool:
+    duration = section.media.get("duration") or 0
+    watched = [tuple(pair) for pair in progress.watched or []]
+    return duration > 0 and intervals.covered(watched) >= VIDEO_DONE_SHARE * duration
+
+
+def record_watching(
+    user: User, module: Module, section: SectionVersion, report: dict
+) -> SectionProgress | None:
+    """Merge the player's report into the stored intervals; None when the report is nonsense."""
+    duration = float(section.media.get("duration") or 0)
+    reported = intervals.valid_report(report.get("intervals"), duration)
+    position = report.get("position", 0)
+    if reported is None or not isinstance(position, int | float) or not 0 <= position <= duration + 1:
+        return None
+    progress = _progress(user, section)
+    now = utcnow()
+    since = (now - (progress.updated_at or now)).total_seconds() if progress.id else 0.0
+    known = [tuple(pair) for pair in progress.watched or []]
+    progress.watched = [list(pair) for pair in intervals.accept(known, reported, since)]
+    progress.position_seconds = float(position)
+    progress.updated_at = now
+    if _watched_enough(progress, section):
+        complete_section(user, module, section)
+    return progress
+
+
+def _complete_module_if_done(user: User, module: Module) -> None:
+    version = module.current_version
+    required = [s for s in version.sections if s.required]
+    if completed_section_ids(user, required) >= {s.id for s in required}:
+        exists = db.session.scalar(
+            sa.select(ModuleCompletion.id).where(
+                ModuleCompletion.user_id == user.id, ModuleCompletion.module_version_id == version.id
+            )
+        )
+        if exists is None:
+            db.session.add(ModuleCompletion(user_id=user.id, module_version_id=version.id))
+
+
+def completion_time(user: User, version: ModuleVersion) -> datetime | None:
+    return db.session.scalar(
+        sa.select(ModuleCompletion.completed_at).where(
+            ModuleCompletion.user_id == user.id, ModuleCompletion.module_version_id == version.id
+        )
+    )
