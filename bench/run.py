@@ -28,6 +28,7 @@ RESULTS = ROOT / "bench" / "results"
 BULK_STAFF = 5000
 # One browser identity for the login and for wrk: Flask-Login ties the session to it.
 USER_AGENT = "trygghetsportalen-bench"
+SECTION = "/learning/modules/att-atgarda-ett-larm/utlarmning-och-kvittering"
 FLOOR = 0.5  # the floor: pages at >= 50 % of the trivial endpoint's requests per second
 
 
@@ -56,6 +57,7 @@ def prepare(env: dict) -> None:
     if env["DATABASE_URL"].startswith("postgresql"):
         empty_postgres(env["DATABASE_URL"])
     flask(env, "db", "upgrade")
+    flask(env, "content", "sync")
     flask(env, "demo", "seed", "--bulk-staff", str(BULK_STAFF))
 
 
@@ -131,6 +133,7 @@ def measure(base: str, seconds: int) -> list[tuple[str, dict]]:
         ("trivial: GET /healthz (JSON, SELECT 1)", wrk(f"{base}/healthz", seconds)),
         ("GET /login (form page)", wrk(f"{base}/login", seconds)),
         ("GET / signed in as anna (start page)", wrk(f"{base}/", seconds, cookie)),
+        ("GET a module section signed in (rendered Markdown)", wrk(f"{base}{SECTION}", seconds, cookie)),
     ]
 
 
@@ -185,13 +188,9 @@ def main() -> None:
     sections = [header, run(None, args.seconds)]
     if args.database_url:
         sections.append(run(args.database_url, args.seconds))
-    engine_bench = ROOT / "bench" / "bench_alarmchain.py"
-    if engine_bench.exists():
-        sections.append(
-            subprocess.run(
-                [sys.executable, engine_bench], cwd=ROOT, capture_output=True, text=True, check=True
-            ).stdout
-        )
+    for script in ("bench_content.py", "bench_alarmchain.py"):
+        command = [sys.executable, ROOT / "bench" / script]
+        sections.append(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     report = "\n\n".join(sections) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(report)

@@ -13,7 +13,6 @@ from portal.learning.services import (
     is_for,
     last_visited,
     module_or_404,
-    progress_for,
     record_watching,
     resume_slug,
     section_or_404,
@@ -59,15 +58,15 @@ def module(slug: str):
 def section(slug: str, section_slug: str):
     module = module_or_404(slug)
     section = section_or_404(module, section_slug)
-    visit(current_user, module, section)
-    db.session.commit()
+    progress = visit(current_user, module, section)
+    db.session.commit()  # writes only on a first visit or a move to another section
     sections = module.current_version.sections
     index = sections.index(section)
     return render_template(
         "learning/section.html",
         module=module,
         section=section,
-        progress=progress_for(current_user, section),
+        progress=progress,
         previous=sections[index - 1] if index > 0 else None,
         next=sections[index + 1] if index + 1 < len(sections) else None,
         position=index + 1,

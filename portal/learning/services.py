@@ -5,6 +5,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.learning import intervals
@@ -56,7 +58,12 @@ def active_modules() -> list[Module]:
 
 
 def module_or_404(slug: str) -> Module:
-    module = db.session.scalar(sa.select(Module).where(Module.slug == slug, Module.is_active))
+    """The active module with its current version and that version's sections, in one query."""
+    module = db.session.scalar(
+        sa.select(Module)
+        .where(Module.slug == slug, Module.is_active)
+        .options(joinedload(Module.current_version).joinedload(ModuleVersion.sections))
+    )
     if module is None or module.current_version is None:
         abort(404)
     return module
@@ -137,15 +144,21 @@ def _progress(user: User, section: SectionVersion) -> SectionProgress:
     return progress
 
 
-def visit(user: User, module: Module, section: SectionVersion) -> None:
-    """Remember where the learner is, to resume there; starts the section's progress."""
-    _progress(user, section)
+def visit(user: User, module: Module, section: SectionVersion) -> SectionProgress:
+    """Remember where the learner is, to resume there, and start the section's progress; writes
+    nothing when the learner only reloads the section they are on."""
+    progress = _progress(user, section)
     last = db.session.get(LastVisit, (user.id, module.id))
     if last is None:
-        db.session.add(LastVisit(user_id=user.id, module_id=module.id, section_slug=section.slug))
-    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LastVisit(user_id=user.id, module_id=module.id, section_slug=section.slug))
+        except IntegrityError:
+            last = db.session.get(LastVisit, (user.id, module.id), populate_existing=True)
+    if last is not None and last.section_slug != section.slug:
         last.section_slug = section.slug
         last.visited_at = utcnow()
+    return progress
 
 
 def last_visited(user: User, module: Module) -> str | None:
@@ -218,7 +231,11 @@ def _complete_module_if_done(user: User, module: Module) -> None:
             )
         )
         if exists is None:
-            db.session.add(ModuleCompletion(user_id=user.id, module_version_id=version.id))
+            try:
+                with db.session.begin_nested():
+                    db.session.add(ModuleCompletion(user_id=user.id, module_version_id=version.id))
+            except IntegrityError:
+                pass  # completed in another request at the same moment: the record exists
 
 
 def completion_time(user: User, version: ModuleVersion) -> datetime | None:

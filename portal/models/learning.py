@@ -88,8 +88,11 @@ class SectionVersion(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
     checksum: Mapped[str] = mapped_column(sa.String(64))
     title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
-    body_html: Mapped[dict[str, str]] = mapped_column(sa.JSON)  # rendered and sanitised, per language
-    toc: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(sa.JSON)
+    # Rendered and sanitised per language; deferred, as a page needs only the shown section's text.
+    body_html: Mapped[dict[str, str]] = mapped_column(sa.JSON, deferred=True, deferred_group="text")
+    toc: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(
+        sa.JSON, deferred=True, deferred_group="text"
+    )
     media: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # video, captions, duration
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -76,6 +76,8 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from portal.app import create_app
+    from portal.content.loader import load_modules
+    from portal.content.sync import content_root, sync_modules
     from portal.demo.seed import seed_demo
     from portal.extensions import db
     from tests.conftest import base_config
@@ -84,6 +86,7 @@ def live_server(tmp_path_factory):
     app = create_app(base_config(f"sqlite:///{database}", WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         db.create_all()
+        sync_modules(load_modules(content_root(app.config)))
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -6,13 +6,13 @@ from portal.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import Auditor
 
 NAVIGATION = {
-    "anna": ["Start", "Byt lösenord", "Logga ut"],
-    "omar": ["Start", "Byt lösenord", "Logga ut"],
-    "sara": ["Start", "Byt lösenord", "Logga ut"],
-    "karin": ["Start", "Mina enheter", "Byt lösenord", "Logga ut"],
-    "lars": ["Start", "Mina enheter", "Byt lösenord", "Logga ut"],
-    "larmteam": ["Start", "Byt lösenord", "Logga ut"],
-    "admin": ["Start", "Administration", "Byt lösenord", "Logga ut"],
+    "anna": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
+    "omar": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
+    "sara": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
+    "karin": ["Start", "Min utbildning", "Mina enheter", "Byt lösenord", "Logga ut"],
+    "lars": ["Start", "Min utbildning", "Mina enheter", "Byt lösenord", "Logga ut"],
+    "larmteam": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
+    "admin": ["Start", "Min utbildning", "Administration", "Byt lösenord", "Logga ut"],
 }
 
 
