@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -134,13 +134,21 @@ def progress_for(user: User, section: SectionVersion) -> SectionProgress | None:
     )
 
 
+def _insert_if_absent(model: type, **values: object) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike: two requests creating the
+    same row at the same moment (two tabs, a double click) both succeed and one row remains."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+
+
 def _progress(user: User, section: SectionVersion) -> SectionProgress:
+    """The person's progress row for the section, created on first use."""
     progress = progress_for(user, section)
     if progress is None:
-        progress = SectionProgress(
-            user_id=user.id, section_version_id=section.id, status=ProgressStatus.STARTED
+        _insert_if_absent(
+            SectionProgress, user_id=user.id, section_version_id=section.id, status=ProgressStatus.STARTED
         )
-        db.session.add(progress)
+        progress = progress_for(user, section)
     return progress
 
 
@@ -150,12 +158,8 @@ def visit(user: User, module: Module, section: SectionVersion) -> SectionProgres
     progress = _progress(user, section)
     last = db.session.get(LastVisit, (user.id, module.id))
     if last is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(LastVisit(user_id=user.id, module_id=module.id, section_slug=section.slug))
-        except IntegrityError:
-            last = db.session.get(LastVisit, (user.id, module.id), populate_existing=True)
-    if last is not None and last.section_slug != section.slug:
+        _insert_if_absent(LastVisit, user_id=user.id, module_id=module.id, section_slug=section.slug)
+    elif last.section_slug != section.slug:
         last.section_slug = section.slug
         last.visited_at = utcnow()
     return progress
@@ -231,11 +235,7 @@ def _complete_module_if_done(user: User, module: Module) -> None:
             )
         )
         if exists is None:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(ModuleCompletion(user_id=user.id, module_version_id=version.id))
-            except IntegrityError:
-                pass  # completed in another request at the same moment: the record exists
+            _insert_if_absent(ModuleCompletion, user_id=user.id, module_version_id=version.id)
 
 
 def completion_time(user: User, version: ModuleVersion) -> datetime | None:
