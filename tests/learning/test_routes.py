@@ -77,3 +77,15 @@ def test_english_shows_swedish_with_a_note_when_missing(client, anna):
     page = client.get("/learning/modules/grunder/lista").text
     assert "This text is only available in Swedish." in page
     assert 'lang="sv"' in page
+
+
+def test_links_written_at_sync_match_the_routes(app):
+    from flask import url_for
+
+    from portal.content.sync import media_path, module_path
+
+    with app.test_request_context():
+        assert module_path("nycklar") == url_for("learning.module", slug="nycklar")
+        assert media_path("nycklar", "bild.png") == url_for(
+            "learning.media", slug="nycklar", filename="bild.png"
+        )
