@@ -8,7 +8,6 @@ from portal.learning.forms import CompleteForm
 from portal.learning.services import (
     active_modules,
     complete_section,
-    completed_section_ids,
     completion_time,
     is_for,
     last_visited,
@@ -41,15 +40,15 @@ def dashboard():
 def module(slug: str):
     module = module_or_404(slug)
     status = statuses(current_user, [module])[0]
+    last = last_visited(current_user, module)
     return render_template(
         "learning/module.html",
         module=module,
         version=module.current_version,
         status=status,
-        done_ids=_done_ids(module),
-        resume=resume_slug(current_user, module),
-        has_visited=last_visited(current_user, module) is not None,
-        completed_at=completion_time(current_user, module.current_version),
+        resume=resume_slug(status, last),
+        has_visited=last is not None,
+        completed_at=completion_time(current_user, module.current_version) if status.is_completed else None,
     )
 
 
@@ -117,7 +116,3 @@ def watched(slug: str, section_slug: str):
         completed=progress.status.value == "completed",
         position=progress.position_seconds,
     )
-
-
-def _done_ids(module) -> set[int]:
-    return completed_section_ids(current_user, module.current_version.sections)

@@ -30,9 +30,16 @@ VIDEO_DONE_SHARE = 0.9
 class ModuleStatus:
     module: Module
     version: ModuleVersion
-    done: int  # required sections completed
-    required: int
+    done_ids: frozenset[int]  # sections of the current version this person has completed
     completed_version: ModuleVersion | None  # the latest version this person completed
+
+    @property
+    def required(self) -> int:
+        return sum(1 for s in self.version.sections if s.required)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.version.sections if s.required and s.id in self.done_ids)
 
     @property
     def is_completed(self) -> bool:
@@ -48,10 +55,12 @@ class ModuleStatus:
 
 
 def active_modules() -> list[Module]:
+    """Every active module with its current version and sections (three queries in all)."""
     return list(
         db.session.scalars(
             sa.select(Module)
             .where(Module.is_active, Module.current_version_id.is_not(None))
+            .options(joinedload(Module.current_version).selectinload(ModuleVersion.sections))
             .order_by(Module.position, Module.slug)
         )
     )
@@ -95,19 +104,15 @@ def statuses(user: User, modules: list[Module]) -> list[ModuleStatus]:
     all_sections = [s for m in modules for s in m.current_version.sections]
     done_ids = completed_section_ids(user, all_sections)
     completions = _latest_completions(user, [m.id for m in modules])
-    result = []
-    for module in modules:
-        required = [s for s in module.current_version.sections if s.required]
-        result.append(
-            ModuleStatus(
-                module=module,
-                version=module.current_version,
-                done=sum(1 for s in required if s.id in done_ids),
-                required=len(required),
-                completed_version=completions.get(module.id),
-            )
+    return [
+        ModuleStatus(
+            module=module,
+            version=module.current_version,
+            done_ids=frozenset(s.id for s in module.current_version.sections if s.id in done_ids),
+            completed_version=completions.get(module.id),
         )
-    return result
+        for module in modules
+    ]
 
 
 def _latest_completions(user: User, module_ids: list[int]) -> dict[int, ModuleVersion]:
@@ -173,14 +178,12 @@ def last_visited(user: User, module: Module) -> str | None:
     return None
 
 
-def resume_slug(user: User, module: Module) -> str:
+def resume_slug(status: ModuleStatus, last_visited_slug: str | None) -> str:
     """The section to continue with: the last one visited, else the first not completed."""
-    sections = module.current_version.sections
-    last = last_visited(user, module)
-    if last is not None:
-        return last
-    done = completed_section_ids(user, sections)
-    return next((s.slug for s in sections if s.id not in done), sections[0].slug)
+    if last_visited_slug is not None:
+        return last_visited_slug
+    sections = status.version.sections
+    return next((s.slug for s in sections if s.id not in status.done_ids), sections[0].slug)
 
 
 def complete_section(user: User, module: Module, section: SectionVersion, confirmed: bool = False) -> bool:
