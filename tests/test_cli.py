@@ -105,3 +105,18 @@ def test_users_cli_bad_input(runner):
     bad_code = runner.invoke(args=["organisations", "create", "Bad", "--code", "Bad Code!"])
     assert bad_code.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_demo_seed_after_content_sync_shows_progress(runner):
+    from portal.models import ModuleCompletion
+
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    result = runner.invoke(args=["demo", "seed"])
+    assert "completed sections" in result.output
+    omar = db.session.scalar(sa.select(User).where(User.username == "omar"))
+    completions = db.session.scalars(
+        sa.select(ModuleCompletion).where(ModuleCompletion.user_id == omar.id)
+    ).all()
+    assert [c.module_version.module.slug for c in completions] == ["trygghetslarm-grunder"]
+    again = runner.invoke(args=["demo", "seed"])
+    assert "0 completed sections" in again.output

@@ -19,6 +19,6 @@ def seed_command(bulk_staff: int) -> None:
     db.session.commit()
     click.echo(
         "Exempelkommun: added {organisations} organisation, {units} units, {users} people, "
-        "{memberships} memberships".format(**added)
+        "{memberships} memberships, {progress} completed sections".format(**added)
         + (f", {bulk} synthetic employees." if bulk else ".")
     )

@@ -8,7 +8,17 @@ import sqlalchemy as sa
 
 from portal.auth.passwords import hash_password
 from portal.extensions import db
-from portal.models import Membership, Organisation, Position, Role, Unit, UnitKind, User
+from portal.models import (
+    Membership,
+    Module,
+    Organisation,
+    Position,
+    Role,
+    SectionProgress,
+    Unit,
+    UnitKind,
+    User,
+)
 
 DEMO_PASSWORD = "Trygghetslarm1"
 ORGANISATION = ("Exempelkommun", "exempelkommun")
@@ -88,15 +98,44 @@ STAFF = (
 STAFF_START = date(2024, 1, 8)
 
 
+# Who has done what in the demo, so that pages show progress from the start: (person, module,
+# how many sections done; None = the whole module). Only applied to people with no progress yet.
+DEMO_PROGRESS = (
+    ("omar", "trygghetslarm-grunder", None),
+    ("eva.holm", "trygghetslarm-grunder", None),
+    ("anna", "att-atgarda-ett-larm", 1),
+    ("mikael.strom", "att-atgarda-ett-larm", 2),
+)
+
+
 def seed_demo() -> dict[str, int]:
     """Create or complete Exempelkommun; returns how many rows of each kind were added."""
-    added = {"organisations": 0, "units": 0, "users": 0, "memberships": 0}
+    added = {"organisations": 0, "units": 0, "users": 0, "memberships": 0, "progress": 0}
     organisation = _organisation(added)
     units = {name: _unit(organisation, name, kind, added) for name, kind in UNITS.items()}
     password_hash = hash_password(DEMO_PASSWORD)
-    for person in DEMO_ACCOUNTS + STAFF:
-        _person(organisation, person, units, password_hash, added)
+    people = {
+        p.username: _person(organisation, p, units, password_hash, added) for p in DEMO_ACCOUNTS + STAFF
+    }
+    added["progress"] = _progress(people)
     return added
+
+
+def _progress(people: dict[str, User]) -> int:
+    """Demo progress on the synced national modules (none when content has not been synced)."""
+    from portal.learning.services import complete_section
+
+    modules = {m.slug: m for m in db.session.scalars(sa.select(Module).where(Module.is_active))}
+    started = set(db.session.scalars(sa.select(SectionProgress.user_id).distinct()))
+    count = 0
+    for username, slug, sections_done in DEMO_PROGRESS:
+        person, module = people[username], modules.get(slug)
+        if module is None or module.current_version is None or person.id in started:
+            continue
+        for section in module.current_version.sections[:sections_done]:
+            complete_section(person, module, section, confirmed=True)
+            count += 1
+    return count
 
 
 def _organisation(added: dict[str, int]) -> Organisation:
