@@ -32,7 +32,7 @@ serve: seed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict portal/alarmchain
+	$(BIN)/mypy --strict portal/alarmchain portal/assessment/core
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .

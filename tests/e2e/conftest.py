@@ -71,6 +71,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _without_revalidation(app):
+    """Serve every file in full: Werkzeug drops the open file unclosed when it answers a browser's
+    revalidation with 304, and under filterwarnings=error that ResourceWarning would fail whichever
+    test the garbage collector happens to run in."""
+
+    def application(environ, start_response):
+        environ.pop("HTTP_IF_NONE_MATCH", None)
+        environ.pop("HTTP_IF_MODIFIED_SINCE", None)
+        return app(environ, start_response)
+
+    return application
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
@@ -89,7 +102,7 @@ def live_server(tmp_path_factory):
         sync_modules(load_modules(content_root(app.config)))
         seed_demo()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _without_revalidation(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -16,10 +16,11 @@ from portal.content.loader import load_modules
 from portal.content.sync import content_root, sync_modules
 from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
-from portal.models import LastVisit, SectionProgress
+from portal.models import LastVisit, SectionProgress, User
 from tests.conftest import TEST_DATABASE_URL, base_config
 
 SECTION = "/learning/modules/att-atgarda-ett-larm/utlarmning-och-kvittering"
+VISITOR = "sara"  # no demo progress in this module, so every request is a first visit
 
 
 def _signed_in_cookie(base: str) -> str:
@@ -27,7 +28,7 @@ def _signed_in_cookie(base: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    form = {"username": "anna", "password": DEMO_PASSWORD, "csrf_token": token}
+    form = {"username": VISITOR, "password": DEMO_PASSWORD, "csrf_token": token}
     opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode()).read()
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
@@ -76,8 +77,19 @@ def test_sixteen_simultaneous_first_visits(engine, tmp_path):
             visitor.join()
         assert statuses == [200] * 16
         with app.app_context():
-            assert db.session.scalar(sa.select(sa.func.count(SectionProgress.id))) == 1
-            assert db.session.scalar(sa.select(sa.func.count()).select_from(LastVisit)) == 1
+            sara = db.session.scalar(sa.select(User).where(User.username == VISITOR))
+            assert (
+                db.session.scalar(
+                    sa.select(sa.func.count(SectionProgress.id)).where(SectionProgress.user_id == sara.id)
+                )
+                == 1
+            )
+            assert (
+                db.session.scalar(
+                    sa.select(sa.func.count()).select_from(LastVisit).where(LastVisit.user_id == sara.id)
+                )
+                == 1
+            )
             _empty_all_tables()
             db.session.remove()
             db.engine.dispose()
