@@ -13,6 +13,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from portal.assessment.core import QuizError, load_quiz
 from portal.content.errors import ContentError, Problem
 from portal.content.media import image_type, is_webvtt, mp4_duration, video_type, vtt_cues
 from portal.models.learning import SectionKind
@@ -155,6 +156,7 @@ def _load_module(folder: Path, position: int, problems: list[Problem]) -> Module
     sections = _load_sections(folder, slug, problems)
     if not sections:
         problems.append(Problem(folder, "has no sections", hint="add 01-name.md"))
+    _check_quiz(folder, slug, sections, problems)
     return ModuleSource(
         slug=slug,
         position=int(meta.get("order", position)),
@@ -174,6 +176,25 @@ def _load_module(folder: Path, position: int, problems: list[Problem]) -> Module
             sorted(str(p.relative_to(folder)) for p in (folder / "media").glob("*") if p.is_file())
         ),
     )
+
+
+def _check_quiz(folder: Path, slug: str, sections: list["SectionSource"], problems: list[Problem]) -> None:
+    """A quiz section needs the module's quiz.yaml, and the file must be a valid quiz."""
+    path = folder / "quiz.yaml"
+    has_quiz_section = any(section.kind is SectionKind.QUIZ for section in sections)
+    if has_quiz_section and not path.exists():
+        problems.append(
+            Problem(folder, "has a quiz section but no quiz.yaml", hint="write the questions in quiz.yaml")
+        )
+    if not path.exists():
+        return
+    try:
+        load_quiz(path, slug)
+    except QuizError as error:
+        problems.extend(
+            Problem(path, f"{problem.where}: {problem.message}", problem.line, problem.hint)
+            for problem in error.problems
+        )
 
 
 def _references(value: Any, path: Path, problems: list[Problem]) -> list[dict[str, str]]:

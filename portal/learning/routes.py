@@ -6,6 +6,7 @@ from portal.extensions import db
 from portal.learning import bp
 from portal.learning.forms import CompleteForm
 from portal.learning.services import (
+    SELF_COMPLETING,
     active_modules,
     complete_section,
     completion_time,
@@ -81,6 +82,8 @@ def complete(slug: str, section_slug: str):
     section = section_or_404(module, section_slug)
     form = CompleteForm()
     if not form.validate_on_submit():
+        abort(400)
+    if section.kind in SELF_COMPLETING:
         abort(400)
     if not complete_section(current_user, module, section, confirmed=bool(form.confirm_watched.data)):
         db.session.rollback()

@@ -24,6 +24,7 @@ from portal.models import (
 )
 
 VIDEO_DONE_SHARE = 0.9
+SELF_COMPLETING = frozenset({SectionKind.QUIZ, SectionKind.EXERCISE})
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def resume_slug(status: ModuleStatus, last_visited_slug: str | None) -> str:
 def complete_section(user: User, module: Module, section: SectionVersion, confirmed: bool = False) -> bool:
     """Mark the section done; for a video only after 90 % was watched, or when the learner
     confirms without JavaScript. Returns whether it is now completed."""
+    if section.kind in SELF_COMPLETING:
+        return False  # done by passing its quiz or exercise, never by a click
     progress = _progress(user, section)
     if progress.status is ProgressStatus.COMPLETED:
         return True

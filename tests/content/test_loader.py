@@ -137,3 +137,33 @@ def test_the_repository_content_loads():
     modules = load_modules(ROOT / "content" / "modules")
     assert modules, "content/modules holds the national modules"
     assert all(module.sections for module in modules)
+
+
+def test_a_malformed_quiz_is_located_and_fails_the_sync(tmp_path):
+    folder = write_module(
+        tmp_path,
+        sections={
+            "01-start.md": "---\ntitle: Start\n---\nText.\n",
+            "02-test.md": "---\ntitle: Test\nkind: quiz\n---\nSvara på frågorna.\n",
+        },
+    )
+    (folder / "quiz.yaml").write_text(
+        "title: Test\npass_mark: 180\nquestions:\n  - id: q1\n    type: telepathy\n", encoding="utf-8"
+    )
+    found = [m for m in problems(tmp_path) if "quiz.yaml" in m]
+    assert found, "the quiz's own problems are reported by content sync"
+    assert all("quiz.yaml:" in m for m in found), "each with its line"
+
+
+def test_a_quiz_section_needs_a_quiz_file(tmp_path):
+    write_module(tmp_path, sections={"01-test.md": "---\ntitle: Test\nkind: quiz\n---\nText.\n"})
+    assert any("has a quiz section but no quiz.yaml" in m for m in problems(tmp_path))
+
+
+def test_a_valid_quiz_loads_with_its_module(tmp_path):
+    from tests.assessment.conftest import FIXTURE
+
+    folder = write_module(tmp_path, sections={"01-test.md": "---\ntitle: Test\nkind: quiz\n---\nText.\n"})
+    (folder / "quiz.yaml").write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    (module,) = load_modules(tmp_path)
+    assert module.sections[0].kind is SectionKind.QUIZ

@@ -89,3 +89,26 @@ def test_links_written_at_sync_match_the_routes(app):
         assert media_path("nycklar", "bild.png") == url_for(
             "learning.media", slug="nycklar", filename="bild.png"
         )
+
+
+def test_a_quiz_section_cannot_be_clicked_done(app, client, login, tmp_path, org, make_user):
+    from portal.content.loader import load_modules
+    from portal.content.sync import sync_modules
+    from tests.assessment.conftest import FIXTURE
+    from tests.content.builders import write_module
+
+    (tmp_path / "modules").mkdir()
+    folder = write_module(
+        tmp_path / "modules",
+        slug="prov",
+        sections={"01-test.md": "---\ntitle: Test\nkind: quiz\n---\nText.\n"},
+    )
+    (folder / "quiz.yaml").write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    app.config["CONTENT_DIR"] = str(tmp_path)
+    sync_modules(load_modules(tmp_path / "modules"))
+    db.session.commit()
+    login(make_user(org))
+    page = client.get("/learning/modules/prov/test").text
+    assert "Markera som klar" not in page
+    assert client.post("/learning/modules/prov/test/complete").status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(ModuleCompletion.id))) == 0
