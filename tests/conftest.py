@@ -60,6 +60,13 @@ def pytest_sessionstart(session) -> None:
                 write_mo(mo_file, catalog)
 
 
+def empty_postgres_tables() -> None:
+    """Every table of the shared PostgreSQL test database kept, every row gone."""
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
 def _reset_postgres() -> None:
     global _prepared_postgres
     if not _prepared_postgres:
@@ -67,9 +74,7 @@ def _reset_postgres() -> None:
         db.create_all()
         _prepared_postgres = True
         return
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.session.commit()
+    empty_postgres_tables()
 
 
 class IsolatedClient(FlaskClient):

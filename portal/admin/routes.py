@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm, EndMembershipForm, MembershipForm, UserForm, unit_choices
@@ -49,7 +50,8 @@ def users():
         query = query.where(sa.or_(sa.func.lower(User.full_name).like(pattern), User.username.like(pattern)))
     if not request.args.get("inactive"):
         query = query.where(User.active)
-    page = db.paginate(query.order_by(User.full_name), per_page=USERS_PER_PAGE, error_out=False)
+    query = query.options(selectinload(User.memberships)).order_by(User.full_name)  # the units column
+    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, search=search)
 
 

@@ -17,7 +17,7 @@ from portal.content.sync import content_root, sync_modules
 from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from portal.models import LastVisit, SectionProgress, User
-from tests.conftest import TEST_DATABASE_URL, base_config
+from tests.conftest import TEST_DATABASE_URL, base_config, empty_postgres_tables
 
 SECTION = "/learning/modules/att-atgarda-ett-larm/utlarmning-och-kvittering"
 VISITOR = "sara"  # no demo progress in this module, so every request is a first visit
@@ -34,12 +34,9 @@ def _signed_in_cookie(base: str) -> str:
 
 
 def _empty_all_tables() -> None:
-    """Leave the shared PostgreSQL test database as the other tests expect it: tables, no rows.
-    (The SQLite database is a new file each time.)"""
+    """Leave the shared PostgreSQL test database as the other tests expect it (SQLite is a new file)."""
     if db.engine.dialect.name == "postgresql":
-        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        empty_postgres_tables()
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
