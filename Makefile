@@ -22,6 +22,7 @@ migrate: translations
 seed: migrate
 	$(BIN)/flask content sync
 	DEMO_MODE=1 $(BIN)/flask demo seed
+	$(BIN)/flask quiz analyse
 
 run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)

@@ -188,7 +188,12 @@ def main() -> None:
     sections = [header, run(None, args.seconds)]
     if args.database_url:
         sections.append(run(args.database_url, args.seconds))
-    for script in ("bench_content.py", "bench_alarmchain.py", "bench_item_analysis.py"):
+    for script in (
+        "bench_content.py",
+        "bench_alarmchain.py",
+        "bench_item_analysis.py",
+        "bench_quiz_statistics.py",
+    ):
         command = [sys.executable, ROOT / "bench" / script]
         sections.append(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     report = "\n\n".join(sections) + "\n"

@@ -1,10 +1,18 @@
 """Language choice and locale-aware formatting: Swedish first, times in Europe/Stockholm."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -34,6 +42,20 @@ def _datetime_filter(value: datetime | None, format: str = "medium") -> str:
     return "" if value is None else format_datetime(value, format)
 
 
+def _decimal_filter(value: float | None, digits: int = 2) -> str:
+    """A number with a fixed count of decimals in the reader's locale ("0,316" in Swedish)."""
+    return "" if value is None else format_decimal(value, "0." + "0" * digits if digits else "0")
+
+
+def _percent_filter(value: float | None, digits: int = 1) -> str:
+    """A percentage given as 0–100, in the reader's locale's percent style ("56,7 %" in Swedish)."""
+    if value is None:
+        return ""
+    locale_pattern = get_locale().percent_formats[None].pattern
+    pattern = locale_pattern.replace("#,##0", "#,##0." + "0" * digits, 1) if digits else locale_pattern
+    return format_percent(value / 100.0, pattern)
+
+
 def _request_translations():
     """The request's catalogue, looked up once: Flask-Babel resolves domain, locale and cache on
     every call, which was a fifth of a page's render time (bench/run.py)."""
@@ -43,15 +65,20 @@ def _request_translations():
     return translations
 
 
-def pick(texts: dict[str, str] | None) -> str:
-    """The text in the reader's language, else the Swedish original."""
+def pick(texts: Any) -> str:
+    """The text in the reader's language, else the Swedish original: from a {language: text} dict or
+    from anything with `in_language` (a quiz's texts)."""
     if not texts:
         return ""
+    if not isinstance(texts, dict):
+        return str(texts.in_language(str(get_locale())))
     return texts.get(str(get_locale()), texts.get("sv", ""))
 
 
-def is_fallback(texts: dict[str, str] | None) -> bool:
+def is_fallback(texts: Any) -> bool:
     """True when the reader's language is missing and Swedish is shown instead."""
+    if texts and not isinstance(texts, dict):
+        return str(get_locale()) != "sv" and not getattr(texts, str(get_locale()), None)
     return bool(texts) and str(get_locale()) not in texts
 
 
@@ -65,6 +92,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["pick"] = pick
     app.jinja_env.tests["fallback"] = is_fallback
     app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["decimal"] = _decimal_filter
+    app.jinja_env.filters["percent"] = _percent_filter
+    app.jinja_env.filters["format_number"] = format_decimal  # 2,5 in Swedish
     app.jinja_env.filters["date"] = lambda value, format="medium": (
         "" if value is None else format_date(value, format)
     )

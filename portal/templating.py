@@ -40,12 +40,14 @@ class NavItem:
     label: LazyString
 
 
-SIGNED_IN_MENU = (
-    (NavItem("main.index", _l("Start")), None),
-    (NavItem("learning.dashboard", _l("My training")), None),
-    (NavItem("main.my_units", _l("My units")), Role.MANAGER),
-    (NavItem("admin.index", _l("Administration")), Role.ADMIN),
-    (NavItem("auth.change_password", _l("Change password")), None),
+EVERYONE: tuple[Role, ...] = ()
+SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
+    (NavItem("main.index", _l("Start")), EVERYONE),
+    (NavItem("learning.dashboard", _l("My training")), EVERYONE),
+    (NavItem("main.my_units", _l("My units")), (Role.MANAGER,)),
+    (NavItem("assessment.statistics_index", _l("Question statistics")), (Role.AUTHOR, Role.ADMIN)),
+    (NavItem("admin.index", _l("Administration")), (Role.ADMIN,)),
+    (NavItem("auth.change_password", _l("Change password")), EVERYONE),
 )
 VISITOR_MENU = (NavItem("main.index", _l("Start")), NavItem("auth.login", _l("Log in")))
 
@@ -54,7 +56,7 @@ def menu_for(user) -> list[NavItem]:
     """The main menu's links for this user's roles (the log-out button is added by the layout)."""
     if not user.is_authenticated:
         return list(VISITOR_MENU)
-    return [item for item, role in SIGNED_IN_MENU if role is None or user.has_role(role)]
+    return [item for item, roles in SIGNED_IN_MENU if not roles or user.has_role(*roles)]
 
 
 def register(app: Flask) -> None:

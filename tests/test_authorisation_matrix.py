@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 
+from portal.assessment.services import start as start_attempt
+from portal.assessment.statistics import refresh_statistics
 from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
 from portal.extensions import db
-from portal.models import EmployeeImport, Role, UnitKind
-from tests.content.builders import write_module
+from portal.models import EmployeeImport, Module, Role, SectionVersion, UnitKind
+from tests.content.builders import write_module, write_quiz_module
 
 ROLES = ("anonymous", "learner", "manager", "author", "admin")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -31,6 +34,7 @@ def only(allowed: dict[str, int], others: int = 403) -> dict[str, int]:
 
 ADMIN_GET = only({"admin": 200})
 ADMIN_POST_REDIRECT = only({"admin": 302})
+AUTHOR_GET = only({"author": 200, "admin": 200})
 SIGNED_IN_200 = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}
 
 MATRIX: dict[str, list[Expect]] = {
@@ -59,6 +63,20 @@ MATRIX: dict[str, list[Expect]] = {
         )
     ],
     "learning.media": [Expect("GET", "/learning/media/grunder/film.sv.vtt", SIGNED_IN_200)],
+    "assessment.start": [Expect("POST", "/learning/modules/prov/prov/attempts", everyone(302))],
+    # An attempt is its owner's alone (the learner's here): everybody else is refused.
+    "assessment.question": [Expect("GET", "/learning/attempts/{attempt}/1", only({"learner": 200}))],
+    "assessment.answer": [  # the owner, but no question in the form: a bad request
+        Expect("POST", "/learning/attempts/{attempt}/1", only({"learner": 400}))
+    ],
+    "assessment.summary": [Expect("GET", "/learning/attempts/{attempt}/summary", only({"learner": 200}))],
+    "assessment.submit": [Expect("POST", "/learning/attempts/{attempt}/submit", only({"learner": 302}))],
+    "assessment.result": [  # the owner's attempt is still open: sent to its overview
+        Expect("GET", "/learning/attempts/{attempt}", only({"learner": 302}))
+    ],
+    "assessment.statistics_index": [Expect("GET", "/authoring/statistics", AUTHOR_GET)],
+    "assessment.statistics_detail": [Expect("GET", "/authoring/statistics/{quiz}", AUTHOR_GET)],
+    "assessment.statistics_csv": [Expect("GET", "/authoring/statistics/{quiz}.csv", AUTHOR_GET)],
     "admin.index": [Expect("GET", "/admin/", ADMIN_GET)],
     "admin.units": [Expect("GET", "/admin/units", ADMIN_GET)],
     "admin.new_unit": [
@@ -113,10 +131,16 @@ def test_every_method_of_every_route_is_covered(app):
         assert methods == covered, f"{rule.endpoint}: {methods} vs {covered}"
 
 
+def quiz_section(slug: str) -> SectionVersion:
+    module = db.session.scalar(sa.select(Module).where(Module.slug == slug))
+    return next(section for section in module.current_version.sections if section.quiz_version_id)
+
+
 @pytest.fixture
 def world(app, tmp_path, org, make_unit, make_user):
     (tmp_path / "modules").mkdir()
     write_module(tmp_path / "modules", video=True)
+    write_quiz_module(tmp_path / "modules")
     app.config["CONTENT_DIR"] = str(tmp_path)
     sync_modules(load_modules(tmp_path / "modules"))
     unit = make_unit(org, "Hemtjänst Centrum")
@@ -136,8 +160,12 @@ def world(app, tmp_path, org, make_unit, make_user):
         content="användarnamn;namn;enhet;befattning\n",
     )
     db.session.add(upload)
+    attempt = start_attempt(learner, quiz_section("prov"))
+    refresh_statistics(attempt.quiz_version)  # analysed, so that the CSV file exists
     db.session.commit()
     ids = {
+        "attempt": attempt.id,
+        "quiz": attempt.quiz_version_id,
         "unit": unit.id,
         "learner": learner.id,
         "membership": learner.memberships[0].id,

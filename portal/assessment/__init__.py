@@ -1,4 +1,8 @@
-"""Assessment: question bank, quizzes, attempts, grading and item analysis.
+"""Quizzes: attempts drawn, saved, timed and graded on the server (routes, services), item statistics
+for authors (statistics), and the pure core they all stand on (core/)."""
 
-`core/` is pure (no Flask, no database); the web shell around it comes with the rest of issue 4.
-"""
+from flask import Blueprint
+
+bp = Blueprint("assessment", __name__)
+
+from portal.assessment import routes, statistics_routes  # noqa: E402,F401  (registers the views on bp)

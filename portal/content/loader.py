@@ -4,6 +4,7 @@ Every problem found is collected and raised together as a ContentError, each wit
 line where one can be named, and how to fix it.
 """
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class ModuleSource:
     checksum: str
     path: Path
     media_files: tuple[str, ...] = field(default=())
+    quiz_source: str | None = None  # quiz.yaml, checked; stored as a quiz version by sync
 
 
 def load_modules(root: Path) -> list[ModuleSource]:
@@ -156,7 +158,9 @@ def _load_module(folder: Path, position: int, problems: list[Problem]) -> Module
     sections = _load_sections(folder, slug, problems)
     if not sections:
         problems.append(Problem(folder, "has no sections", hint="add 01-name.md"))
-    _check_quiz(folder, slug, sections, problems)
+    quiz_source = _check_quiz(folder, slug, sections, problems)
+    if quiz_source is not None:
+        sections = _with_quiz_checksum(sections, quiz_source)
     return ModuleSource(
         slug=slug,
         position=int(meta.get("order", position)),
@@ -175,11 +179,26 @@ def _load_module(folder: Path, position: int, problems: list[Problem]) -> Module
         media_files=tuple(
             sorted(str(p.relative_to(folder)) for p in (folder / "media").glob("*") if p.is_file())
         ),
+        quiz_source=quiz_source,
     )
 
 
-def _check_quiz(folder: Path, slug: str, sections: list["SectionSource"], problems: list[Problem]) -> None:
-    """A quiz section needs the module's quiz.yaml, and the file must be a valid quiz."""
+def _with_quiz_checksum(sections: list[SectionSource], quiz_source: str) -> list[SectionSource]:
+    """A changed quiz.yaml makes its quiz section a new section version, so a pass of the old quiz is
+    not carried over to the new one as an unchanged section's progress would be."""
+    quiz_checksum = hashlib.sha256(quiz_source.encode()).hexdigest()
+    return [
+        dataclasses.replace(s, checksum=hashlib.sha256((s.checksum + quiz_checksum).encode()).hexdigest())
+        if s.kind is SectionKind.QUIZ
+        else s
+        for s in sections
+    ]
+
+
+def _check_quiz(
+    folder: Path, slug: str, sections: list["SectionSource"], problems: list[Problem]
+) -> str | None:
+    """A quiz section needs the module's quiz.yaml, and the file must be a valid quiz; returns its text."""
     path = folder / "quiz.yaml"
     has_quiz_section = any(section.kind is SectionKind.QUIZ for section in sections)
     if has_quiz_section and not path.exists():
@@ -187,7 +206,7 @@ def _check_quiz(folder: Path, slug: str, sections: list["SectionSource"], proble
             Problem(folder, "has a quiz section but no quiz.yaml", hint="write the questions in quiz.yaml")
         )
     if not path.exists():
-        return
+        return None
     try:
         load_quiz(path, slug)
     except QuizError as error:
@@ -195,6 +214,8 @@ def _check_quiz(folder: Path, slug: str, sections: list["SectionSource"], proble
             Problem(path, f"{problem.where}: {problem.message}", problem.line, problem.hint)
             for problem in error.problems
         )
+        return None
+    return path.read_text(encoding="utf-8")
 
 
 def _references(value: Any, path: Path, problems: list[Problem]) -> list[dict[str, str]]:

@@ -1,16 +1,25 @@
 """Sources into the database: the only content code with database side effects. Caller commits."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from portal.assessment.core import parse_quiz
 from portal.content.errors import ContentError, Problem
 from portal.content.loader import ModuleSource, SectionSource
 from portal.content.render import render_markdown
 from portal.extensions import db
-from portal.models import Module, ModuleVersion, SectionVersion, module_version_section
+from portal.models import (
+    Module,
+    ModuleVersion,
+    QuizVersion,
+    SectionKind,
+    SectionVersion,
+    module_version_section,
+)
 
 
 def module_path(slug: str) -> str:
@@ -117,7 +126,8 @@ def _new_version(module: Module, source: ModuleSource, is_major: bool) -> Module
         minutes=source.minutes,
         references=list(source.references),
     )
-    sections = [_section_version(module, section, render) for section in source.sections]
+    quiz = _quiz_version(module, source)
+    sections = [_section_version(module, section, render, quiz) for section in source.sections]
     db.session.add(version)
     db.session.flush()
     db.session.execute(
@@ -130,7 +140,31 @@ def _new_version(module: Module, source: ModuleSource, is_major: bool) -> Module
     return version
 
 
-def _section_version(module: Module, source: SectionSource, render: Callable) -> SectionVersion:
+def _quiz_version(module: Module, source: ModuleSource) -> QuizVersion | None:
+    """The stored version of the module's quiz.yaml, reused when the file is unchanged."""
+    if source.quiz_source is None:
+        return None
+    checksum = hashlib.sha256(source.quiz_source.encode()).hexdigest()
+    found = db.session.scalar(
+        sa.select(QuizVersion).where(QuizVersion.module_id == module.id, QuizVersion.checksum == checksum)
+    )
+    if found is not None:
+        return found
+    title = parse_quiz(source.quiz_source, str(source.path / "quiz.yaml"), source.slug).title
+    quiz = QuizVersion(
+        module_id=module.id,
+        checksum=checksum,
+        source=source.quiz_source,
+        title={"sv": title.sv, **({"en": title.en} if title.en else {})},
+    )
+    db.session.add(quiz)
+    db.session.flush()
+    return quiz
+
+
+def _section_version(
+    module: Module, source: SectionSource, render: Callable, quiz: QuizVersion | None
+) -> SectionVersion:
     """The stored version of this section's content, reused when it is unchanged."""
     found = db.session.scalar(
         sa.select(SectionVersion).where(
@@ -152,6 +186,7 @@ def _section_version(module: Module, source: SectionSource, render: Callable) ->
         body_html={lang: html for lang, (html, _toc) in rendered.items()},
         toc={lang: toc for lang, (_html, toc) in rendered.items()},
         media=source.media,
+        quiz_version_id=quiz.id if quiz is not None and source.kind is SectionKind.QUIZ else None,
     )
     db.session.add(section)
     return section

@@ -19,6 +19,8 @@ def seed_command(bulk_staff: int) -> None:
     db.session.commit()
     click.echo(
         "Exempelkommun: added {organisations} organisation, {units} units, {users} people, "
-        "{memberships} memberships, {progress} completed sections".format(**added)
+        "{memberships} memberships, {progress} completed sections, {quiz_attempts} quiz attempts".format(
+            **added
+        )
         + (f", {bulk} synthetic employees." if bulk else ".")
     )

@@ -6,6 +6,16 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal.assessment.core import (
+    Matching,
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Question,
+    SingleChoice,
+    TrueFalse,
+    model_response,
+)
 from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.models import (
@@ -13,8 +23,11 @@ from portal.models import (
     Module,
     Organisation,
     Position,
+    QuizAttempt,
     Role,
+    SectionKind,
     SectionProgress,
+    SectionVersion,
     Unit,
     UnitKind,
     User,
@@ -110,7 +123,7 @@ DEMO_PROGRESS = (
 
 def seed_demo() -> dict[str, int]:
     """Create or complete Exempelkommun; returns how many rows of each kind were added."""
-    added = {"organisations": 0, "units": 0, "users": 0, "memberships": 0, "progress": 0}
+    added = {"organisations": 0, "units": 0, "users": 0, "memberships": 0, "progress": 0, "quiz_attempts": 0}
     organisation = _organisation(added)
     units = {name: _unit(organisation, name, kind, added) for name, kind in UNITS.items()}
     password_hash = hash_password(DEMO_PASSWORD)
@@ -118,6 +131,7 @@ def seed_demo() -> dict[str, int]:
         p.username: _person(organisation, p, units, password_hash, added) for p in DEMO_ACCOUNTS + STAFF
     }
     added["progress"] = _progress(people)
+    added["quiz_attempts"] = _quiz_history(people)
     return added
 
 
@@ -133,9 +147,66 @@ def _progress(people: dict[str, User]) -> int:
         if module is None or module.current_version is None or person.id in started:
             continue
         for section in module.current_version.sections[:sections_done]:
-            complete_section(person, module, section, confirmed=True)
+            if section.kind is SectionKind.QUIZ:
+                take_quiz(person, section, ability=1.0, rng=random.Random(person.username))
+            else:
+                complete_section(person, module, section, confirmed=True)
             count += 1
     return count
+
+
+def _quiz_history(people: dict[str, User]) -> int:
+    """A first attempt at every national quiz by the staff, right more or less often, so that the
+    authors' question statistics have something to show; only for people with no attempt yet."""
+    modules = db.session.scalars(
+        sa.select(Module).where(Module.is_active, Module.current_version_id.is_not(None))
+    )
+    quiz_sections = [s for m in modules for s in m.current_version.sections if s.quiz_version_id]
+    tried = set(db.session.scalars(sa.select(QuizAttempt.user_id).distinct()))
+    count = 0
+    for person in (people[p.username] for p in STAFF):
+        if person.id in tried:
+            continue
+        rng = random.Random(person.username)
+        for section in quiz_sections:
+            take_quiz(person, section, ability=rng.uniform(0.45, 0.95), rng=rng)
+            count += 1
+    return count
+
+
+def take_quiz(person: User, section: SectionVersion, ability: float, rng: random.Random) -> QuizAttempt:
+    """Start, answer and hand in an attempt: each question right with probability `ability`."""
+    from portal.assessment import services
+
+    attempt = services.start(person, section)
+    quiz = services.quiz_of(attempt.quiz_version)
+    for question_id in attempt.question_ids:
+        question = quiz.question(question_id)
+        right = rng.random() < ability
+        services.save_answer(
+            attempt, question_id, model_response(question) if right else _wrong(question, rng)
+        )
+    services.submit(attempt)
+    return attempt
+
+
+def _wrong(question: Question, rng: random.Random) -> object:
+    """A response that is (most likely) not fully right, of the kind a hurried learner gives."""
+    match question:
+        case SingleChoice():
+            return rng.choice([o.id for o in question.options if o.id != question.correct])
+        case MultipleChoice():
+            ids = [o.id for o in question.options]
+            return sorted(rng.sample(ids, rng.randint(1, len(ids))))
+        case TrueFalse():
+            return "false" if question.correct else "true"
+        case Ordering():
+            return rng.sample([i.id for i in question.items], len(question.items))
+        case Matching():
+            choices = [c.id for c in question.choices]
+            return {p.id: rng.choice(choices) for p in question.premises}
+        case Numeric():
+            return f"{question.answer + question.tolerance + rng.randint(5, 30):g}"
 
 
 def _organisation(added: dict[str, int]) -> Organisation:

@@ -2,6 +2,8 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.assessment.messages import refusal_message
+from portal.assessment.services import overview
 from portal.extensions import db
 from portal.learning import bp
 from portal.learning.forms import CompleteForm
@@ -59,7 +61,8 @@ def section(slug: str, section_slug: str):
     module = module_or_404(slug)
     section = section_or_404(module, section_slug)
     progress = visit(current_user, module, section)
-    db.session.commit()  # writes only on a first visit or a move to another section
+    quiz_state = overview(current_user, section.quiz_version) if section.quiz_version_id else None
+    db.session.commit()  # writes only on a first visit, a move to another section or a quiz timed out
     sections = module.current_version.sections
     index = sections.index(section)
     return render_template(
@@ -72,6 +75,8 @@ def section(slug: str, section_slug: str):
         position=index + 1,
         count=len(sections),
         form=CompleteForm(),
+        quiz_state=quiz_state,
+        refusal_text=refusal_message(quiz_state.refusal) if quiz_state and quiz_state.refusal else None,
     )
 
 

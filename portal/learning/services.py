@@ -5,9 +5,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from portal.database import insert_if_absent
 from portal.extensions import db
 from portal.learning import intervals
 from portal.models import (
@@ -22,6 +22,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.signals import quiz_passed
 
 VIDEO_DONE_SHARE = 0.9
 SELF_COMPLETING = frozenset({SectionKind.QUIZ, SectionKind.EXERCISE})
@@ -140,18 +141,11 @@ def progress_for(user: User, section: SectionVersion) -> SectionProgress | None:
     )
 
 
-def _insert_if_absent(model: type, **values: object) -> None:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike: two requests creating the
-    same row at the same moment (two tabs, a double click) both succeed and one row remains."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
-
-
 def _progress(user: User, section: SectionVersion) -> SectionProgress:
     """The person's progress row for the section, created on first use."""
     progress = progress_for(user, section)
     if progress is None:
-        _insert_if_absent(
+        insert_if_absent(
             SectionProgress, user_id=user.id, section_version_id=section.id, status=ProgressStatus.STARTED
         )
         progress = progress_for(user, section)
@@ -164,7 +158,7 @@ def visit(user: User, module: Module, section: SectionVersion) -> SectionProgres
     progress = _progress(user, section)
     last = db.session.get(LastVisit, (user.id, module.id))
     if last is None:
-        _insert_if_absent(LastVisit, user_id=user.id, module_id=module.id, section_slug=section.slug)
+        insert_if_absent(LastVisit, user_id=user.id, module_id=module.id, section_slug=section.slug)
     elif last.section_slug != section.slug:
         last.section_slug = section.slug
         last.visited_at = utcnow()
@@ -231,6 +225,28 @@ def record_watching(
     return progress
 
 
+@quiz_passed.connect
+def complete_by_passing(_sender: object, user_id: int, section: SectionVersion) -> None:
+    """A passed quiz (or exercise) completes its section, and the module when that was the last one."""
+    user = db.session.get(User, user_id)
+    progress = _progress(user, section)
+    if progress.status is not ProgressStatus.COMPLETED:
+        progress.status = ProgressStatus.COMPLETED
+        progress.completed_at = utcnow()
+        db.session.flush()
+    module = module_or_none(section.module_id)
+    if module is not None and section in module.current_version.sections:
+        _complete_module_if_done(user, module)
+
+
+def module_or_none(module_id: int) -> Module | None:
+    return db.session.scalar(
+        sa.select(Module)
+        .where(Module.id == module_id, Module.is_active, Module.current_version_id.is_not(None))
+        .options(joinedload(Module.current_version).selectinload(ModuleVersion.sections))
+    )
+
+
 def _complete_module_if_done(user: User, module: Module) -> None:
     version = module.current_version
     required = [s for s in version.sections if s.required]
@@ -241,7 +257,7 @@ def _complete_module_if_done(user: User, module: Module) -> None:
             )
         )
         if exists is None:
-            _insert_if_absent(ModuleCompletion, user_id=user.id, module_version_id=version.id)
+            insert_if_absent(ModuleCompletion, user_id=user.id, module_version_id=version.id)
 
 
 def completion_time(user: User, version: ModuleVersion) -> datetime | None:

@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic sees every table."""
 
+from portal.models.assessment import AttemptStatus, QuizAnswer, QuizAttempt, QuizStatistics, QuizVersion
 from portal.models.audit import AuditEvent, LoginAttempt
 from portal.models.imports import EmployeeImport
 from portal.models.learning import (
@@ -18,6 +19,11 @@ from portal.models.types import utcnow
 from portal.models.user import Role, User, managed_unit
 
 __all__ = [
+    "AttemptStatus",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizStatistics",
+    "QuizVersion",
     "LastVisit",
     "Module",
     "ModuleCompletion",

@@ -94,7 +94,10 @@ class SectionVersion(db.Model):
         sa.JSON, deferred=True, deferred_group="text"
     )
     media: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # video, captions, duration
+    quiz_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quiz_version.id"))  # quiz sections
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    quiz_version: Mapped["QuizVersion | None"] = relationship()  # noqa: F821 (portal.models.assessment)
 
 
 class SectionProgress(db.Model):

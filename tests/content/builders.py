@@ -53,3 +53,90 @@ def write_module(
             encoding="utf-8",
         )
     return folder
+
+
+QUIZ_YAML = """\
+title: {sv: Prov om larm, en: Alarm test}
+mode: exam
+pass_mark: 60
+attempts_allowed: 3
+time_limit_minutes: 10
+grace_seconds: 30
+fixed: [valj-en, ordning]
+pools:
+  - {tag: pool, count: 2}
+questions:
+  - id: valj-en
+    type: single
+    text: {sv: "Vem tar emot larmet först?", en: "Who receives the alarm first?"}
+    options:
+      - {id: central, text: Larmcentralen, feedback: Rätt – centralen svarar först.}
+      - {id: chef, text: Chefen, feedback: Nej – chefen tar inte emot larm.}
+    correct: central
+    explanation: Larmcentralen svarar och larmar sedan ut personal.
+  - id: ordning
+    type: ordering
+    text: Sätt stegen i ordning.
+    items:
+      - {id: larm, text: Brukaren larmar}
+      - {id: svar, text: Centralen svarar}
+      - {id: ut, text: Personal åker ut}
+  - id: flera
+    type: multiple
+    tags: [pool]
+    text: Vad gör personalen på plats?
+    options:
+      - {id: hjalpa, text: Hjälper brukaren}
+      - {id: dokumentera, text: Dokumenterar}
+      - {id: diagnos, text: Ställer diagnos, feedback: Nej – det gör inte hemtjänsten.}
+    correct: [hjalpa, dokumentera]
+  - id: sant
+    type: truefalse
+    tags: [pool]
+    text: Ett provlarm görs en gång i månaden.
+    correct: true
+    feedback_false: Jo, en gång i månaden.
+  - id: para
+    type: matching
+    tags: [pool]
+    text: Para ihop rollen med uppgiften.
+    premises:
+      - {id: central, text: Larmcentral, match: svara}
+      - {id: hemtjanst, text: Hemtjänst, match: aka}
+    choices:
+      - {id: svara, text: Svarar på larmet}
+      - {id: aka, text: Åker hem till brukaren}
+      - {id: besluta, text: Fattar beslut}
+  - id: minuter
+    type: numeric
+    tags: [pool]
+    text: Inom hur många minuter ska personalen vara på plats i tätort?
+    answer: 30
+    tolerance: 5
+    unit: minuter
+"""
+
+# Right answers to every question of QUIZ_YAML, as the question page posts them.
+QUIZ_RIGHT_ANSWERS = {
+    "valj-en": {"answer": "central"},
+    "ordning": {"position-larm": "1", "position-svar": "2", "position-ut": "3"},
+    "flera": {"answer": ["hjalpa", "dokumentera"]},
+    "sant": {"answer": "true"},
+    "para": {"match-central": "svara", "match-hemtjanst": "aka"},
+    "minuter": {"answer": "30"},
+}
+
+
+def write_quiz_module(root: Path, slug: str = "prov", version: str = "1.0", quiz: str = QUIZ_YAML) -> Path:
+    """A module with a text section and a quiz section backed by `quiz` (QUIZ_YAML by default)."""
+    folder = write_module(
+        root,
+        slug=slug,
+        version=version,
+        sections={
+            "01-start.md": "---\ntitle: Start\n---\nLäs detta först.\n",
+            "02-prov.md": "---\ntitle: {sv: Kunskapsprov, en: Knowledge test}\nkind: quiz\n---\nProvet.\n",
+        },
+    )
+    (folder / "quiz.yaml").write_text(quiz, encoding="utf-8")
+    return folder

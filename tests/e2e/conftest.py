@@ -85,7 +85,13 @@ def _without_revalidation(app):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_database(tmp_path_factory) -> str:
+    """The live server's database URL, for tests that add rows of their own to it."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'portal.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database):
     from werkzeug.serving import make_server
 
     from portal.app import create_app
@@ -95,8 +101,7 @@ def live_server(tmp_path_factory):
     from portal.extensions import db
     from tests.conftest import base_config
 
-    database = tmp_path_factory.mktemp("e2e") / "portal.sqlite"
-    app = create_app(base_config(f"sqlite:///{database}", WTF_CSRF_ENABLED=True, TESTING=False))
+    app = create_app(base_config(live_database, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         db.create_all()
         sync_modules(load_modules(content_root(app.config)))

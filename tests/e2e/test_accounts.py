@@ -11,8 +11,8 @@ NAVIGATION = {
     "sara": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
     "karin": ["Start", "Min utbildning", "Mina enheter", "Byt lösenord", "Logga ut"],
     "lars": ["Start", "Min utbildning", "Mina enheter", "Byt lösenord", "Logga ut"],
-    "larmteam": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
-    "admin": ["Start", "Min utbildning", "Administration", "Byt lösenord", "Logga ut"],
+    "larmteam": ["Start", "Min utbildning", "Frågestatistik", "Byt lösenord", "Logga ut"],
+    "admin": ["Start", "Min utbildning", "Frågestatistik", "Administration", "Byt lösenord", "Logga ut"],
 }
 
 

@@ -14,6 +14,7 @@ from .grading import (
     ResponseError,
     grade,
     grade_attempt,
+    model_response,
 )
 from .loader import load_quiz, parse_quiz
 from .problems import Problem, QuizError
@@ -32,7 +33,7 @@ from .questions import (
     TrueFalse,
     option_ids,
 )
-from .quizdef import CountingPolicy, Mode, Pool, Quiz, counted_attempt
+from .quizdef import CountingPolicy, Mode, Pool, Quiz, ReviewPolicy, counted_attempt
 
 __all__ = [
     "AttemptResult",
@@ -58,6 +59,7 @@ __all__ = [
     "QuizStats",
     "Response",
     "ResponseError",
+    "ReviewPolicy",
     "Row",
     "Scoring",
     "SingleChoice",
@@ -71,6 +73,7 @@ __all__ = [
     "grade",
     "grade_attempt",
     "load_quiz",
+    "model_response",
     "option_ids",
     "parse_quiz",
 ]

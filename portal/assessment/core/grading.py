@@ -195,3 +195,20 @@ def _number(question_id: str, response: object) -> float:
     if not isinstance(response, int | float) or not math.isfinite(response):
         raise InvalidResponse(question_id, ResponseError.MALFORMED, "expected a finite number")
     return float(response)
+
+
+def model_response(question: Question) -> object:
+    """A fully right response, in the shape the web layer stores (JSON: lists, "true"/"false")."""
+    match question:
+        case SingleChoice():
+            return question.correct
+        case MultipleChoice():
+            return sorted(question.correct)
+        case TrueFalse():
+            return "true" if question.correct else "false"
+        case Ordering():
+            return [item.id for item in question.items]
+        case Matching():
+            return {premise.id: premise.match for premise in question.premises}
+        case Numeric():
+            return f"{question.answer:g}".replace(".", ",")

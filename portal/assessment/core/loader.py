@@ -16,15 +16,15 @@ from . import fields as f
 from .problems import Collector, Problem, QuizError, index_lines
 from .question_yaml import parse_question
 from .questions import Question, Scoring
-from .quizdef import CountingPolicy, Mode, Pool, Quiz
+from .quizdef import CountingPolicy, Mode, Pool, Quiz, ReviewPolicy
 
 T = TypeVar("T")
-E = TypeVar("E", Mode, CountingPolicy)
+E = TypeVar("E", Mode, CountingPolicy, ReviewPolicy)
 
 TOP_KEYS = frozenset(
     {
         "title", "mode", "pass_mark", "attempts_allowed", "cooldown_minutes", "time_limit_minutes",
-        "grace_seconds", "shuffle_questions", "shuffle_options", "partial_credit", "penalty", "counts",
+        "grace_seconds", "shuffle_questions", "shuffle_options", "partial_credit", "penalty", "counts", "review",
         "fixed", "pools", "questions",
     }
 )  # fmt: skip
@@ -66,6 +66,7 @@ def _build(c: Collector, top: Mapping[str, object], slug: str) -> Quiz | None:
     title = f.text(c, f.required(c, top, "title", ()), ("title",))
     mode = _choice(c, top, "mode", Mode, Mode.EXAM)
     counts = _choice(c, top, "counts", CountingPolicy, CountingPolicy.BEST)
+    review = _choice(c, top, "review", ReviewPolicy, ReviewPolicy.FULL)
     partial = _opt(f.boolean(c, top.get("partial_credit", True), ("partial_credit",)), True)
     scoring = Scoring.PARTIAL if partial else Scoring.ALL_OR_NOTHING
     questions = _questions(c, top, scoring)
@@ -99,6 +100,7 @@ def _build(c: Collector, top: Mapping[str, object], slug: str) -> Quiz | None:
         mode=mode,
         penalty=penalty,
         counts=counts,
+        review=review,
     )
 
 

@@ -165,14 +165,10 @@ def _matching(c: Collector, d: Mapping[str, object], p: Path, _: Scoring, common
 def _numeric(c: Collector, d: Mapping[str, object], p: Path, _: Scoring, common: Common) -> Question | None:
     answer = f.number(c, f.required(c, d, "answer", p), (*p, "answer"), -1e12, 1e12)
     tolerance = f.number(c, d.get("tolerance", 0), (*p, "tolerance"), 0.0, 1e12)
-    unit = d.get("unit")
-    if unit is not None and not isinstance(unit, str):
-        c.add((*p, "unit"), "unit must be text", "write e.g. unit: minuter")
+    unit = f.optional_text(c, d, "unit", p)
     if answer is None or tolerance is None:
         return None
-    return Numeric(
-        answer=answer, tolerance=tolerance, unit=unit if isinstance(unit, str) else None, **_kw(common)
-    )
+    return Numeric(answer=answer, tolerance=tolerance, unit=unit, **_kw(common))
 
 
 _BUILDERS = {

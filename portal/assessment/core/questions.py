@@ -119,7 +119,7 @@ class Numeric(_Base):
 
     answer: float
     tolerance: float = 0.0
-    unit: str | None = None
+    unit: Text | None = None  # e.g. {sv: minuter, en: minutes}
     kind: QuestionType = QuestionType.NUMERIC
 
 

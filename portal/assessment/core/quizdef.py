@@ -22,6 +22,14 @@ class CountingPolicy(StrEnum):
     LATEST = "latest"
 
 
+class ReviewPolicy(StrEnum):
+    """What a learner sees after submitting: everything, everything but the answer key, or the score only."""
+
+    FULL = "full"
+    FEEDBACK = "feedback"
+    SCORE = "score"
+
+
 @dataclass(frozen=True)
 class Pool:
     """Draw `count` random questions carrying `tag` (never a fixed question, never a duplicate)."""
@@ -49,6 +57,7 @@ class Quiz:
     mode: Mode = Mode.EXAM
     penalty: float = 0.0
     counts: CountingPolicy = CountingPolicy.BEST
+    review: ReviewPolicy = ReviewPolicy.FULL
 
     def question(self, question_id: str) -> Question:
         """Return the question with this id, or raise KeyError."""

@@ -1,0 +1,122 @@
+"""Item statistics for authors: every quiz version, one version's analysis, and the same as a CSV file.
+The numbers come from the cache `flask quiz analyse` fills; a request never computes them."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Response, abort, render_template, request
+from flask_babel import get_locale
+
+from portal.assessment import bp
+from portal.assessment.services import quiz_of
+from portal.assessment.statistics import CachedStatistics, cached_statistics, cached_statistics_of
+from portal.assessment.statistics_report import (
+    CSV_DELIMITER,
+    FEW_ATTEMPTS,
+    FLAG_EXPLANATIONS,
+    FLAG_LABELS,
+    alpha_rating,
+    csv_table,
+    question_reports,
+)
+from portal.auth.decorators import role_required
+from portal.extensions import db
+from portal.i18n import pick
+from portal.models import Module, ModuleVersion, QuizVersion, Role
+
+
+@dataclass(frozen=True)
+class QuizEntry:
+    """A quiz version as the authors' pages name it."""
+
+    version: QuizVersion
+    module_slug: str
+    module_title: dict[str, str] | None
+    cached: CachedStatistics | None = None
+
+    @property
+    def module_name(self) -> str:
+        return pick(self.module_title) or self.module_slug
+
+
+@bp.get("/authoring/statistics")
+@role_required(Role.AUTHOR, Role.ADMIN)
+def statistics_index():
+    entries = _quiz_entries()
+    cached = cached_statistics_of(entry.version.id for entry in entries)
+    entries = [QuizEntry(e.version, e.module_slug, e.module_title, cached.get(e.version.id)) for e in entries]
+    return render_template("assessment/statistics_index.html", entries=entries, alpha_rating=alpha_rating)
+
+
+@bp.get("/authoring/statistics/<int:quiz_version_id>")
+@role_required(Role.AUTHOR, Role.ADMIN)
+def statistics_detail(quiz_version_id: int):
+    entry = _quiz_entry(quiz_version_id)
+    all_attempts = request.args.get("all") == "1"
+    cached = cached_statistics(quiz_version_id, first_attempts_only=not all_attempts)
+    reports = question_reports(quiz_of(entry.version), cached.stats, _language()) if cached else []
+    return render_template(
+        "assessment/statistics_detail.html",
+        entry=entry,
+        cached=cached,
+        reports=reports,
+        all_attempts=all_attempts,
+        alpha_rating=alpha_rating,
+        few_attempts=FEW_ATTEMPTS,
+        flag_labels=FLAG_LABELS,
+        flag_explanations=FLAG_EXPLANATIONS,
+    )
+
+
+@bp.get("/authoring/statistics/<int:quiz_version_id>.csv")
+@role_required(Role.AUTHOR, Role.ADMIN)
+def statistics_csv(quiz_version_id: int):
+    entry = _quiz_entry(quiz_version_id)
+    all_attempts = request.args.get("all") == "1"
+    cached = cached_statistics(quiz_version_id, first_attempts_only=not all_attempts)
+    if cached is None:
+        abort(404)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # the byte order mark that makes Excel read UTF-8
+    csv.writer(buffer, delimiter=CSV_DELIMITER).writerows(
+        csv_table(quiz_of(entry.version), cached.stats, _language())
+    )
+    name = (
+        f"statistics-{entry.module_slug}-{quiz_version_id}-{'all' if all_attempts else 'first'}-attempts.csv"
+    )
+    return Response(
+        buffer.getvalue().encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+def _entries_query() -> sa.Select:
+    return (
+        sa.select(QuizVersion, Module.slug, ModuleVersion.title)
+        .join(Module, Module.id == QuizVersion.module_id)
+        .outerjoin(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+    )
+
+
+def _quiz_entries() -> list[QuizEntry]:
+    """Every quiz version: modules in the learners' order, a module's newest quiz first."""
+    rows = db.session.execute(
+        _entries_query().order_by(
+            Module.position, Module.slug, QuizVersion.created_at.desc(), QuizVersion.id.desc()
+        )
+    )
+    return [QuizEntry(version, slug, title) for version, slug, title in rows]
+
+
+def _quiz_entry(quiz_version_id: int) -> QuizEntry:
+    row = db.session.execute(_entries_query().where(QuizVersion.id == quiz_version_id)).first()
+    if row is None:
+        abort(404)
+    return QuizEntry(*row)

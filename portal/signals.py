@@ -1,0 +1,8 @@
+"""Signals between features, so that one feature can react to another without importing it."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with user_id and section (a SectionVersion) when an attempt at the section's quiz is passed.
+quiz_passed = _signals.signal("quiz-passed")
