@@ -1,12 +1,13 @@
 """Friendly error pages in the visitor's language; never a stack trace."""
 
 import logging
+from typing import NoReturn
 
 from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,13 @@ RETRY_AFTER_SECONDS = 30
 def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
     title, text = MESSAGES.get(status, MESSAGES[500])
     return render_template("errors/error.html", status=status, title=title, text=detail or text), status
+
+
+def abort_with(status: int, detail: str) -> NoReturn:
+    """Stop the request with `status` and a message that says what was wrong, instead of the generic one."""
+    error = default_exceptions[status]()
+    error.friendly_detail = detail  # type: ignore[attr-defined]
+    raise error
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:

@@ -1,9 +1,10 @@
-"""`flask quiz …`: the scheduled work of the assessment feature (item statistics)."""
+"""`flask quiz …`: the scheduled work of the assessment feature (item statistics, attempts out of time)."""
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from portal.assessment.services import submit_expired
 from portal.assessment.statistics import (
     CachedStatistics,
     refresh_statistics,
@@ -12,7 +13,7 @@ from portal.assessment.statistics import (
 from portal.extensions import db
 from portal.models import Module, QuizVersion
 
-quiz_cli = AppGroup("quiz", help="Quizzes: item statistics for authors.")
+quiz_cli = AppGroup("quiz", help="Quizzes: item statistics for authors, attempts whose time ran out.")
 
 
 @quiz_cli.command("analyse")
@@ -48,3 +49,13 @@ def _summary(version: QuizVersion, slug: str, first: CachedStatistics, every: Ca
         f"{stats.attempts} first attempts ({every.stats.attempts} in all), mean {stats.mean_percent:.1f} %, "
         f"alpha {alpha}, {flagged} flagged question{'s' if flagged != 1 else ''}"
     )
+
+
+@quiz_cli.command("close-expired")
+def close_expired_command() -> None:
+    """Hand in and grade every attempt whose time limit (and grace) ran out, with the answers saved in
+    time. Opening such an attempt does the same; run this from a scheduler so that results and
+    completions do not wait for the learner to come back."""
+    count = submit_expired()
+    db.session.commit()
+    click.echo(f"Handed in {count} attempt{'s' if count != 1 else ''} whose time ran out.")

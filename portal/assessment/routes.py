@@ -3,6 +3,7 @@ practice mode, submit, result and review."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -16,6 +17,7 @@ from portal.assessment.answers import (
 from portal.assessment.core import InvalidResponse, Mode
 from portal.assessment.messages import form_problem_message, refusal_message
 from portal.assessment.services import AttemptRefused, Refusal, SaveOrder
+from portal.errors import abort_with
 from portal.extensions import db
 from portal.learning.services import module_or_404, module_or_none, section_or_404
 from portal.models import QuizAttempt, SectionKind, SectionVersion, utcnow
@@ -36,7 +38,16 @@ def start(slug: str, section_slug: str):
         flash(refusal_message(refusal), "error")
         return redirect(url_for("learning.section", slug=slug, section_slug=section_slug))
     db.session.commit()
-    return redirect(url_for(".question", attempt_id=attempt.id, number=1))
+    return redirect(_resume_url(attempt))
+
+
+def _resume_url(attempt: QuizAttempt) -> str:
+    """Where a resumed attempt continues: the first question not answered yet, else the overview."""
+    answers = services.responses_of(attempt)
+    for number, question_id in enumerate(attempt.question_ids, start=1):
+        if question_id not in answers or not is_answered(answers[question_id].response):
+            return url_for(".question", attempt_id=attempt.id, number=number)
+    return url_for(".summary", attempt_id=attempt.id)
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:
@@ -44,7 +55,7 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     if attempt is None:
         abort(404)
     if attempt.user_id != current_user.id:
-        abort(403)
+        abort_with(403, _("This quiz attempt belongs to someone else."))
     return attempt
 
 
@@ -109,8 +120,13 @@ def answer(attempt_id: int, number: int):
     if not 1 <= number <= len(drawn.question_ids):
         abort(404)
     question_id = request.form.get("question", "")
-    if question_id != drawn.question_ids[number - 1]:
-        abort(400)  # a stale or forged form: an answer to a question not on this page
+    if question_id != drawn.question_ids[number - 1]:  # a stale or forged form
+        abort_with(
+            400,
+            _(
+                "The answer was for a question that is not on this page of your attempt. Reload the page and answer again."
+            ),
+        )
     question = quiz.question(question_id)
     try:
         response = response_from_form(question, request.form)
@@ -128,7 +144,10 @@ def answer(attempt_id: int, number: int):
             services.save_answer(attempt, question_id, response, order=order)
     except InvalidResponse:
         db.session.rollback()
-        abort(400)
+        abort_with(
+            400,
+            _("The answer named a choice that the question does not have. Reload the page and answer again."),
+        )
     except AttemptRefused as refusal:
         db.session.commit()  # keeps the hand-in of an attempt whose time ran out
         target = (

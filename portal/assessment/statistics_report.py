@@ -192,7 +192,7 @@ def _csv_row(report: QuestionReport, language: str) -> list[str]:
     item = report.item
     return [
         report.question.id,
-        report.question.text.in_language(language),
+        _text_cell(report.question.text.in_language(language)),
         report.type_label,
         str(item.attempts if item else 0),
         _csv_number(item.facility if item else None),
@@ -201,6 +201,11 @@ def _csv_row(report: QuestionReport, language: str) -> list[str]:
         ", ".join(str(FLAG_LABELS[flag]) for flag in report.flags),
         " ".join(f"{option_id}={count}" for option_id, count in item.option_counts) if item else "",
     ]
+
+
+def _text_cell(text: str) -> str:
+    """Text that Excel will not run as a formula (OWASP's CSV injection advice): a leading quote."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def _csv_number(value: float | None) -> str:

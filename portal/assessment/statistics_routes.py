@@ -3,7 +3,7 @@ The numbers come from the cache `flask quiz analyse` fills; a request never comp
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from flask import Response, abort, render_template, request
@@ -46,7 +46,7 @@ class QuizEntry:
 def statistics_index():
     entries = _quiz_entries()
     cached = cached_statistics_of(entry.version.id for entry in entries)
-    entries = [QuizEntry(e.version, e.module_slug, e.module_title, cached.get(e.version.id)) for e in entries]
+    entries = [replace(entry, cached=cached.get(entry.version.id)) for entry in entries]
     return render_template("assessment/statistics_index.html", entries=entries, alpha_rating=alpha_rating)
 
 
@@ -54,8 +54,7 @@ def statistics_index():
 @role_required(Role.AUTHOR, Role.ADMIN)
 def statistics_detail(quiz_version_id: int):
     entry = _quiz_entry(quiz_version_id)
-    all_attempts = request.args.get("all") == "1"
-    cached = cached_statistics(quiz_version_id, first_attempts_only=not all_attempts)
+    all_attempts, cached = _requested_statistics(quiz_version_id)
     reports = question_reports(quiz_of(entry.version), cached.stats, _language()) if cached else []
     return render_template(
         "assessment/statistics_detail.html",
@@ -74,8 +73,7 @@ def statistics_detail(quiz_version_id: int):
 @role_required(Role.AUTHOR, Role.ADMIN)
 def statistics_csv(quiz_version_id: int):
     entry = _quiz_entry(quiz_version_id)
-    all_attempts = request.args.get("all") == "1"
-    cached = cached_statistics(quiz_version_id, first_attempts_only=not all_attempts)
+    all_attempts, cached = _requested_statistics(quiz_version_id)
     if cached is None:
         abort(404)
     buffer = io.StringIO()
@@ -91,6 +89,12 @@ def statistics_csv(quiz_version_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _requested_statistics(quiz_version_id: int) -> tuple[bool, CachedStatistics | None]:
+    """Whether all attempts were asked for (?all=1; first attempts by default), and that analysis."""
+    all_attempts = request.args.get("all") == "1"
+    return all_attempts, cached_statistics(quiz_version_id, first_attempts_only=not all_attempts)
 
 
 def _language() -> str:

@@ -39,7 +39,9 @@ def started(client) -> QuizAttempt:
 
 def post_answer(client, attempt, number, fields, **kwargs):
     qid = attempt.question_ids[number - 1]
-    return client.post(f"/learning/attempts/{attempt.id}/{number}", data={"question": qid, **fields}, **kwargs)
+    return client.post(
+        f"/learning/attempts/{attempt.id}/{number}", data={"question": qid, **fields}, **kwargs
+    )
 
 
 def answer_everything(client, attempt, answers=QUIZ_RIGHT_ANSWERS):
@@ -129,7 +131,9 @@ def test_navigation_saves_and_moves(client, anna):
 def test_javascript_saves_return_json(client, anna):
     attempt = started(client)
     qid = attempt.question_ids[0]
-    response = post_answer(client, attempt, 1, QUIZ_RIGHT_ANSWERS[qid], headers={"Accept": "application/json"})
+    response = post_answer(
+        client, attempt, 1, QUIZ_RIGHT_ANSWERS[qid], headers={"Accept": "application/json"}
+    )
     assert response.status_code == 200
     assert response.json["saved"] is True
     assert qid in stored(attempt)
@@ -183,7 +187,8 @@ def test_a_number_that_is_not_a_number_gets_a_clear_error_and_keeps_the_old_answ
     assert 'value="tjugo"' in response.text, "what the learner typed is shown again to be corrected"
     assert stored(attempt)["minuter"] == "25"
     response = post_answer(client, attempt, number, {"answer": "2,5"})
-    assert response.status_code == 302 and stored(attempt)["minuter"] == "2,5"
+    assert response.status_code == 302
+    assert stored(attempt)["minuter"] == "2,5"
 
 
 def _attempt_with(client, question_id: str) -> QuizAttempt:
@@ -222,7 +227,9 @@ def test_submit_grades_once_and_shows_the_result(client, anna):
     assert "Lämna in provet" in summary
     response = client.post(f"/learning/attempts/{attempt.id}/submit")
     assert response.headers["Location"].endswith(f"/learning/attempts/{attempt.id}")
-    assert client.post(f"/learning/attempts/{attempt.id}/submit").status_code == 302, "a double submit is fine"
+    assert client.post(f"/learning/attempts/{attempt.id}/submit").status_code == 302, (
+        "a double submit is fine"
+    )
     db.session.refresh(attempt)
     assert attempt.status is AttemptStatus.SUBMITTED
     assert attempt.percent == pytest.approx(100.0)
@@ -252,7 +259,8 @@ def test_failing_does_not_complete_the_section(client, anna):
     attempt = started(client)
     client.post(f"/learning/attempts/{attempt.id}/submit")  # nothing answered
     db.session.refresh(attempt)
-    assert attempt.percent == 0 and attempt.passed is False
+    assert attempt.percent == 0
+    assert attempt.passed is False
     progress = db.session.scalars(sa.select(SectionProgress).where(SectionProgress.user_id == anna.id)).all()
     assert all(p.status is ProgressStatus.STARTED for p in progress)
     page = client.get(f"/learning/attempts/{attempt.id}").text
@@ -271,7 +279,9 @@ def test_answers_after_submit_are_refused_with_a_message(client, anna):
     qid = attempt.question_ids[0]
     response = post_answer(client, attempt, 1, QUIZ_RIGHT_ANSWERS[qid], follow_redirects=True)
     assert "redan lämnats in" in response.text
-    response = post_answer(client, attempt, 1, QUIZ_RIGHT_ANSWERS[qid], headers={"Accept": "application/json"})
+    response = post_answer(
+        client, attempt, 1, QUIZ_RIGHT_ANSWERS[qid], headers={"Accept": "application/json"}
+    )
     assert response.status_code == 409
     assert response.json["redirect"].endswith(f"/learning/attempts/{attempt.id}")
     assert stored(attempt) == {}
@@ -290,7 +300,8 @@ def test_an_answer_after_deadline_and_grace_is_refused_and_the_attempt_handed_in
     response = post_answer(client, attempt, 2, QUIZ_RIGHT_ANSWERS[second], follow_redirects=True)
     assert "Tiden tog slut" in response.text
     db.session.refresh(attempt)
-    assert attempt.status is AttemptStatus.SUBMITTED and attempt.auto_submitted
+    assert attempt.status is AttemptStatus.SUBMITTED
+    assert attempt.auto_submitted
     assert set(stored(attempt)) == {first}, "the late answer was not stored; the one in time was graded"
     assert attempt.percent == pytest.approx(25.0)
 
@@ -310,17 +321,25 @@ def test_an_expired_attempt_is_handed_in_when_opened(client, anna):
     response = client.get(f"/learning/attempts/{attempt.id}/2")
     assert response.headers["Location"].endswith(f"/learning/attempts/{attempt.id}")
     db.session.refresh(attempt)
-    assert attempt.status is AttemptStatus.SUBMITTED and attempt.auto_submitted
-
-
-def test_expired_attempts_are_handed_in_by_the_scheduled_job(app, client, anna):
-    attempt = started(client)
-    _expire(attempt, seconds_ago=120)
-    with app.app_context():
-        assert services.submit_expired() == 1
-        db.session.commit()
-    db.session.refresh(attempt)
     assert attempt.status is AttemptStatus.SUBMITTED
+    assert attempt.auto_submitted
+
+
+def test_expired_attempts_are_handed_in_by_the_scheduled_job(runner, client, anna, org, make_user, login):
+    late = started(client)
+    _expire(late, seconds_ago=120)
+    client.post("/logout")
+    login(make_user(org, username="bertil"))
+    in_grace = started(client)
+    _expire(in_grace, seconds_ago=10)
+    result = runner.invoke(args=["quiz", "close-expired"])
+    assert result.exit_code == 0, result.output
+    assert "Handed in 1 attempt whose time ran out." in result.output
+    db.session.refresh(late)
+    db.session.refresh(in_grace)
+    assert late.status is AttemptStatus.SUBMITTED
+    assert late.auto_submitted
+    assert in_grace.is_open, "still within the grace period"
 
 
 def test_attempts_allowed_are_enforced(client, anna):
@@ -342,3 +361,14 @@ def test_a_background_save_that_arrives_late_does_not_overwrite_a_newer_one(clie
     assert stored(attempt)["valj-en"] == "chef", "a new page load (a reload, another device) is newer"
     post_answer(client, attempt, number, {"answer": "central"})
     assert stored(attempt)["valj-en"] == "central", "a save without JavaScript is always the latest"
+
+
+def test_continuing_an_attempt_goes_to_the_first_unanswered_question(client, anna):
+    attempt = started(client)
+    post_answer(client, attempt, 1, QUIZ_RIGHT_ANSWERS[attempt.question_ids[0]])
+    response = client.post(START)
+    assert response.headers["Location"].endswith(f"/learning/attempts/{attempt.id}/2")
+    page = client.get("/learning/modules/prov/prov").text
+    assert "Fortsätt försök 1" in page
+    answer_everything(client, attempt)
+    assert client.post(START).headers["Location"].endswith(f"/learning/attempts/{attempt.id}/summary")

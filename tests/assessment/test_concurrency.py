@@ -85,9 +85,13 @@ def test_twenty_parallel_submits_give_exactly_one_graded_result(engine, tmp_path
     thread.start()
     try:
         browser = Browser(f"http://127.0.0.1:{server.server_port}")
-        browser.post("/login", {"username": "anna", "password": PASSWORD, "csrf_token": token(browser.get("/login"))})
+        browser.post(
+            "/login", {"username": "anna", "password": PASSWORD, "csrf_token": token(browser.get("/login"))}
+        )
         section = browser.get("/learning/modules/prov/prov")
-        status, location = browser.post("/learning/modules/prov/prov/attempts", {"csrf_token": token(section)})
+        status, location = browser.post(
+            "/learning/modules/prov/prov/attempts", {"csrf_token": token(section)}
+        )
         assert status == 302, "the attempt started"
         attempt_id = int(location.rstrip("/").split("/")[-2])
         with app.app_context():
@@ -116,7 +120,8 @@ def test_twenty_parallel_submits_give_exactly_one_graded_result(engine, tmp_path
         with app.app_context():
             attempt = db.session.get(QuizAttempt, attempt_id)
             assert attempt.status is AttemptStatus.SUBMITTED
-            assert attempt.percent == pytest.approx(100.0) and attempt.passed
+            assert attempt.percent == pytest.approx(100.0)
+            assert attempt.passed
             graded = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "quiz.graded")
             assert db.session.scalar(graded) == 1, "one grading, whatever the number of submits"
             assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1

@@ -41,12 +41,16 @@ def start(client) -> QuizAttempt:
 
 def post(client, attempt, qid, fields, go="next"):
     number = attempt.question_ids.index(qid) + 1
-    return client.post(f"/learning/attempts/{attempt.id}/{number}", data={"question": qid, "go": go, **fields})
+    return client.post(
+        f"/learning/attempts/{attempt.id}/{number}", data={"question": qid, "go": go, **fields}
+    )
 
 
 @pytest.fixture
 def practice(app, tmp_path, org, make_unit, make_user, login, client):
-    return course_with(app, tmp_path, org, make_unit, make_user, login, client, "mode: practice\npenalty: 0.25\n")
+    return course_with(
+        app, tmp_path, org, make_unit, make_user, login, client, "mode: practice\npenalty: 0.25\n"
+    )
 
 
 def test_practice_checks_at_once_and_a_wrong_try_costs_a_quarter(client, practice):
@@ -56,11 +60,13 @@ def test_practice_checks_at_once_and_a_wrong_try_costs_a_quarter(client, practic
     assert "Inte rätt" in response.text
     assert "Nej – chefen tar inte emot larm." in response.text, "the chosen option's feedback"
     response = post(client, attempt, "valj-en", QUIZ_RIGHT_ANSWERS["valj-en"], go="check")
-    assert "Rätt" in response.text and "Larmcentralen svarar och larmar sedan ut personal." in response.text
+    assert "Rätt" in response.text
+    assert "Larmcentralen svarar och larmar sedan ut personal." in response.text
     answer = db.session.get(QuizAnswer, (attempt.id, "valj-en"))
     assert (answer.wrong_tries, answer.checked_correct) == (1, True)
     page = client.get(f"/learning/attempts/{attempt.id}/{attempt.question_ids.index('valj-en') + 1}").text
-    assert "disabled" in page and "Du har svarat rätt på frågan." in page
+    assert "disabled" in page
+    assert "Du har svarat rätt på frågan." in page
     for qid in attempt.question_ids:
         if qid != "valj-en":
             post(client, attempt, qid, QUIZ_RIGHT_ANSWERS[qid], go="check")
@@ -93,17 +99,22 @@ def test_review_score_only_shows_no_answers(app, tmp_path, org, make_unit, make_
     client.post(f"/learning/attempts/{attempt.id}/submit")
     page = client.get(f"/learning/attempts/{attempt.id}").text
     assert "Det här provet visar bara resultatet" in page
-    assert "Larmcentralen" not in page and "Rätt svar:" not in page
+    assert "Larmcentralen" not in page
+    assert "Rätt svar:" not in page
 
 
-def test_review_feedback_shows_right_and_wrong_but_not_the_key(app, tmp_path, org, make_unit, make_user, login, client):
+def test_review_feedback_shows_right_and_wrong_but_not_the_key(
+    app, tmp_path, org, make_unit, make_user, login, client
+):
     course_with(app, tmp_path, org, make_unit, make_user, login, client, "review: feedback\n")
     attempt = start(client)
     post(client, attempt, "valj-en", WRONG["valj-en"])
     client.post(f"/learning/attempts/{attempt.id}/submit")
     page = client.get(f"/learning/attempts/{attempt.id}").text
-    assert "Inte rätt" in page and "Nej – chefen tar inte emot larm." in page
-    assert "Rätt svar:" not in page and "Förklaring:" not in page
+    assert "Inte rätt" in page
+    assert "Nej – chefen tar inte emot larm." in page
+    assert "Rätt svar:" not in page
+    assert "Förklaring:" not in page
 
 
 def test_full_review_shows_the_key_for_every_type(client, app, tmp_path, org, make_unit, make_user, login):
@@ -114,7 +125,8 @@ def test_full_review_shows_the_key_for_every_type(client, app, tmp_path, org, ma
     client.post(f"/learning/attempts/{attempt.id}/submit")
     page = client.get(f"/learning/attempts/{attempt.id}").text
     assert page.count("Inte rätt") == 4
-    assert "Rätt ordning:" in page and "Rätt svar:" in page
+    assert "Rätt ordning:" in page
+    assert "Rätt svar:" in page
 
 
 @pytest.mark.parametrize(("counts", "expected"), [("best", 1), ("latest", 2)])
@@ -129,7 +141,10 @@ def test_the_attempt_that_counts(app, tmp_path, org, make_unit, make_user, login
     page = client.get("/learning/modules/prov/prov").text.replace("\n", " ")
     counted = sa.select(QuizAttempt).where(QuizAttempt.number == expected)
     counted_id = db.session.scalar(counted).id
-    assert f'href="/learning/attempts/{counted_id}">Försök {expected}</a> <span class="tag">räknas</span>' in page
+    assert (
+        f'href="/learning/attempts/{counted_id}">Försök {expected}</a> <span class="tag">räknas</span>'
+        in page
+    )
     assert "Du har klarat provet." in page, "a pass stays a pass"
 
 

@@ -37,7 +37,9 @@ def test_an_unchanged_quiz_is_not_stored_again(app, tmp_path):
     write_quiz_module(tmp_path)
     sync(tmp_path)
     write_quiz_module(tmp_path, version="1.1")  # same files, new version number
-    (tmp_path / "prov" / "01-start.md").write_text("---\ntitle: Start\n---\nLäs detta först!\n", encoding="utf-8")
+    (tmp_path / "prov" / "01-start.md").write_text(
+        "---\ntitle: Start\n---\nLäs detta först!\n", encoding="utf-8"
+    )
     sync(tmp_path)
     assert db.session.scalar(sa.select(sa.func.count(QuizVersion.id))) == 1
 
@@ -69,7 +71,9 @@ def test_a_quiz_section_without_quiz_yaml_is_a_content_error(app, tmp_path):
 
 
 def test_a_malformed_quiz_names_file_and_line(app, tmp_path):
-    folder = write_quiz_module(tmp_path, quiz=QUIZ_YAML.replace("    correct: central\n", "    correct: nobody\n"))
+    folder = write_quiz_module(
+        tmp_path, quiz=QUIZ_YAML.replace("    correct: central\n", "    correct: nobody\n")
+    )
     with pytest.raises(ContentError) as raised:
         load_modules(tmp_path)
     line = QUIZ_YAML.splitlines().index("    correct: central") + 1

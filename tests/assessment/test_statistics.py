@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from portal.assessment.core import Flag, parse_quiz
+from portal.assessment.core import Flag, ItemStats, QuizStats, parse_quiz
 from portal.assessment.statistics import ChoiceReader, cached_statistics
+from portal.assessment.statistics_report import csv_table, option_lines
 from portal.extensions import db
 from portal.models import QuizStatistics, Role, User
 from tests.assessment.builders import STATISTICS_QUIZ, add_attempt, sync_quiz_module
@@ -299,6 +300,32 @@ def test_csv_download_has_the_numbers(analysed, client, login, author):
     assert by_id["q3"][4:7] == ["0,500", "0,500", "0,000"]
     assert by_id["q3"][7] != "", "the flag is named"
     assert by_id["q1"][8] == "a=4 b=1"
+
+
+def test_csv_text_cannot_become_a_formula(app):
+    quiz = parse_quiz(STATISTICS_QUIZ.replace('"Vem svarar på larmet?"', "\"=HYPERLINK('http://x')\""))
+    with app.test_request_context():
+        rows = csv_table(quiz, QuizStats(0, 0.0, 0.0, None, ()), "sv")
+    assert rows[1][1] == "'=HYPERLINK('http://x')"
+    assert rows[2][1] == "Vad gör personalen på plats?"
+
+
+def test_ordering_lines_show_the_right_place_of_each_item_and_every_place_chosen(app):
+    from tests.content.builders import QUIZ_YAML
+
+    question = parse_quiz(QUIZ_YAML).question("ordning")  # larm, svar, ut in the right order
+    counts = (("1→larm", 3), ("1→svar", 1), ("2→larm", 1), ("2→svar", 3), ("3→ut", 4))
+    item = ItemStats("ordning", 4, 0.75, 0.5, None, counts, frozenset())
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        lines = option_lines(question, item, "en")
+    assert [(line.label, line.count, line.correct) for line in lines] == [
+        ("Place 1 → Brukaren larmar", 3, True),
+        ("Place 1 → Centralen svarar", 1, False),
+        ("Place 2 → Brukaren larmar", 1, False),
+        ("Place 2 → Centralen svarar", 3, True),
+        ("Place 3 → Personal åker ut", 4, True),
+    ]
+    assert lines[0].share == pytest.approx(0.75)
 
 
 def test_csv_of_all_attempts(analysed, client, login, author):

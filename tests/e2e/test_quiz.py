@@ -143,8 +143,12 @@ def test_answers_are_saved_as_they_are_given_and_survive_a_reload(page, auditor)
     assert re.search(r"Tid kvar: (19|20):\d\d", countdown.inner_text())
     auditor.check()
 
-    control = page.locator("form[data-autosave] fieldset input, form[data-autosave] .field input, form[data-autosave] select").first
-    with page.expect_response(lambda r: r.request.method == "POST" and "/learning/attempts/" in r.url) as saved:
+    control = page.locator(
+        "form[data-autosave] fieldset input, form[data-autosave] .field input, form[data-autosave] select"
+    ).first
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/learning/attempts/" in r.url
+    ) as saved:
         if control.evaluate("e => e.tagName") == "SELECT":
             control.select_option(index=1)
         elif control.get_attribute("type") == "text":
@@ -156,9 +160,9 @@ def test_answers_are_saved_as_they_are_given_and_survive_a_reload(page, auditor)
     page.locator(".save-status", has_text="Sparat").wait_for()
     before = control.evaluate("e => e.type === 'radio' || e.type === 'checkbox' ? e.checked : e.value")
     page.reload()
-    after = page.locator("form[data-autosave] fieldset input, form[data-autosave] .field input, form[data-autosave] select").first.evaluate(
-        "e => e.type === 'radio' || e.type === 'checkbox' ? e.checked : e.value"
-    )
+    after = page.locator(
+        "form[data-autosave] fieldset input, form[data-autosave] .field input, form[data-autosave] select"
+    ).first.evaluate("e => e.type === 'radio' || e.type === 'checkbox' ? e.checked : e.value")
     assert after == before, "the answer saved by JavaScript is there after a reload"
 
     page.get_by_role("button", name="Översikt").click()
