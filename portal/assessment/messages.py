@@ -29,3 +29,18 @@ def form_problem_message(problem: FormProblem, places: int) -> str:
         ),
         FormProblem.PLACE_TWICE: _("Each place can only be used once."),
     }[problem]
+
+
+def someone_elses_attempt() -> str:
+    return _("This quiz attempt belongs to someone else.")
+
+
+def not_on_this_page() -> str:
+    return _(
+        "The answer was for a question that is not on this page of your attempt. "
+        "Reload the page and answer again."
+    )
+
+
+def unknown_choice() -> str:
+    return _("The answer named a choice that the question does not have. Reload the page and answer again.")

@@ -3,11 +3,10 @@ practice mode, submit, result and review."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from portal.assessment import bp, services
+from portal.assessment import bp, messages, services
 from portal.assessment.answers import (
     AnswerFormError,
     form_values,
@@ -55,7 +54,7 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     if attempt is None:
         abort(404)
     if attempt.user_id != current_user.id:
-        abort_with(403, _("This quiz attempt belongs to someone else."))
+        abort_with(403, messages.someone_elses_attempt())
     return attempt
 
 
@@ -80,6 +79,8 @@ def _page(attempt: QuizAttempt, number: int, **extra):
     answer = answers.get(question_id)
     section = db.session.get(SectionVersion, attempt.section_version_id)
     values = extra.pop("values", None)
+    if values is None:
+        values = form_values(quiz.question(question_id), answer and answer.response)
     return render_template(
         "assessment/question.html",
         attempt=attempt,
@@ -90,9 +91,7 @@ def _page(attempt: QuizAttempt, number: int, **extra):
         count=len(drawn.question_ids),
         question=quiz.question(question_id),
         order=drawn.option_order(question_id),
-        values=values
-        if values is not None
-        else form_values(quiz.question(question_id), answer and answer.response),
+        values=values,
         answer=answer,
         answered=[is_answered(answers[q].response) if q in answers else False for q in drawn.question_ids],
         is_practice=quiz.mode is Mode.PRACTICE,
@@ -121,12 +120,7 @@ def answer(attempt_id: int, number: int):
         abort(404)
     question_id = request.form.get("question", "")
     if question_id != drawn.question_ids[number - 1]:  # a stale or forged form
-        abort_with(
-            400,
-            _(
-                "The answer was for a question that is not on this page of your attempt. Reload the page and answer again."
-            ),
-        )
+        abort_with(400, messages.not_on_this_page())
     question = quiz.question(question_id)
     try:
         response = response_from_form(question, request.form)
@@ -136,6 +130,8 @@ def answer(attempt_id: int, number: int):
             return jsonify(error=message), 422
         return _page(attempt, number, error=message, values=_posted_values(request.form)), 422
     go = request.form.get("go", "next")
+    if go == "check" and quiz.mode is not Mode.PRACTICE:
+        abort(400)  # an exam has no check button: answers are graded at hand-in
     try:
         order = _save_order(request.form)
         if go == "check":
@@ -144,10 +140,7 @@ def answer(attempt_id: int, number: int):
             services.save_answer(attempt, question_id, response, order=order)
     except InvalidResponse:
         db.session.rollback()
-        abort_with(
-            400,
-            _("The answer named a choice that the question does not have. Reload the page and answer again."),
-        )
+        abort_with(400, messages.unknown_choice())
     except AttemptRefused as refusal:
         db.session.commit()  # keeps the hand-in of an attempt whose time ran out
         target = (
@@ -221,7 +214,10 @@ def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    services.submit(attempt)  # a second submit (a double click, another tab) finds it handed in
+    # A second submit (a double click, another tab) finds it handed in; a late one hands in what was
+    # saved in time, as the deadline would have.
+    if not services.close_if_expired(attempt):
+        services.submit(attempt)
     db.session.commit()
     return redirect(url_for(".result", attempt_id=attempt.id))
 

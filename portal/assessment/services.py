@@ -13,6 +13,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from portal.assessment.core import (
+    AttemptResult,
     Draw,
     InvalidResponse,
     Mode,
@@ -25,7 +26,6 @@ from portal.assessment.core import (
     grade_attempt,
     parse_quiz,
 )
-from portal.assessment.core.grading import AttemptResult
 from portal.database import dialect_insert, insert_if_absent
 from portal.extensions import db
 from portal.models import (
@@ -74,9 +74,6 @@ def quiz_of(version: QuizVersion) -> Quiz:
 def draw_of(attempt: QuizAttempt, quiz: Quiz) -> Draw:
     """The attempt's questions and option orders, rebuilt from its stored seed."""
     return draw(quiz, attempt.seed, frozenset(attempt.seen_question_ids))
-
-
-# --- reading -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -166,9 +163,6 @@ def result_of(attempt: QuizAttempt, quiz: Quiz) -> AttemptResult:
 def _as_response(stored: object) -> object:
     """JSON gives lists back; multiple choice wants a set, ordering a sequence (a tuple is both fine)."""
     return tuple(stored) if isinstance(stored, list) else stored
-
-
-# --- changing ------------------------------------------------------------------------------------
 
 
 def start(user: User, section: SectionVersion, now: datetime | None = None) -> QuizAttempt:
@@ -274,7 +268,7 @@ def check_answer(
     """Practice mode: save the response and grade it at once; a wrong try counts against the question."""
     quiz = quiz_of(attempt.quiz_version)
     if quiz.mode is not Mode.PRACTICE:
-        raise AttemptRefused(Refusal.LOCKED)
+        raise ValueError("answers are checked at once only in practice mode")
     save_answer(attempt, question_id, response, now, order)
     result = grade(quiz.question(question_id), response)
     answer = db.session.get(QuizAnswer, (attempt.id, question_id), populate_existing=True)
@@ -367,6 +361,7 @@ def submit(attempt: QuizAttempt, now: datetime | None = None, automatically: boo
         quiz_passed.send(attempt, user_id=attempt.user_id, section=section)
     db.session.add(
         AuditEvent(
+            organisation_id=db.session.get(User, attempt.user_id).organisation_id,
             actor_id=attempt.user_id,
             action="quiz.graded",
             subject_type="quiz_attempt",

@@ -88,7 +88,7 @@ def test_check_is_refused_in_an_exam(app, tmp_path, org, make_unit, make_user, l
     course_with(app, tmp_path, org, make_unit, make_user, login, client, "mode: exam\n")
     attempt = start(client)
     response = post(client, attempt, "valj-en", WRONG["valj-en"], go="check")
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert db.session.get(QuizAnswer, (attempt.id, "valj-en")) is None
 
 
