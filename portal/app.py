@@ -52,9 +52,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import admin, assessment, auth, errors, learning, main, security
+    from portal import admin, assessment, auth, certification, competence, errors, learning, main, security
 
-    for blueprint in (main.bp, auth.bp, learning.bp, assessment.bp, admin.bp):
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        learning.bp,
+        assessment.bp,
+        certification.bp,
+        competence.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     security.init_app(app)
@@ -64,6 +72,7 @@ def register_cli(app: Flask) -> None:
     from portal.admin.cli import organisations_cli
     from portal.assessment.cli import quiz_cli
     from portal.auth.cli import users_cli
+    from portal.certification.cli import certifications_cli
     from portal.content.cli import content_cli
     from portal.demo.cli import demo_cli
     from portal.simulator.cli import alarmchain_cli
@@ -74,3 +83,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(alarmchain_cli)
     app.cli.add_command(quiz_cli)
+    app.cli.add_command(certifications_cli)

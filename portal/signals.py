@@ -6,3 +6,6 @@ _signals = Namespace()
 
 # Sent with user_id and section (a SectionVersion) when an attempt at the section's quiz is passed.
 quiz_passed = _signals.signal("quiz-passed")
+
+# Sent with user_id when a person completes a version of a module.
+module_completed = _signals.signal("module-completed")

@@ -19,8 +19,7 @@ def seed_command(bulk_staff: int) -> None:
     db.session.commit()
     click.echo(
         "Exempelkommun: added {organisations} organisation, {units} units, {users} people, "
-        "{memberships} memberships, {progress} completed sections, {quiz_attempts} quiz attempts".format(
-            **added
-        )
+        "{memberships} memberships, {progress} completed sections, {quiz_attempts} quiz attempts, "
+        "{certifications} earlier certifications".format(**added)
         + (f", {bulk} synthetic employees." if bulk else ".")
     )

@@ -2,7 +2,7 @@
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -17,8 +17,13 @@ from portal.assessment.core import (
     model_response,
 )
 from portal.auth.passwords import hash_password
+from portal.certification.core.status import add_months
+from portal.certification.services import definition_of
 from portal.extensions import db
 from portal.models import (
+    Assignment,
+    Certification,
+    CertificationCycle,
     Membership,
     Module,
     Organisation,
@@ -115,6 +120,7 @@ STAFF_START = date(2024, 1, 8)
 # how many sections done; None = the whole module). Only applied to people with no progress yet.
 DEMO_PROGRESS = (
     ("omar", "trygghetslarm-grunder", None),
+    ("anna", "trygghetslarm-grunder", None),
     ("eva.holm", "trygghetslarm-grunder", None),
     ("anna", "att-atgarda-ett-larm", 1),
     ("mikael.strom", "att-atgarda-ett-larm", 2),
@@ -123,7 +129,15 @@ DEMO_PROGRESS = (
 
 def seed_demo() -> dict[str, int]:
     """Create or complete Exempelkommun; returns how many rows of each kind were added."""
-    added = {"organisations": 0, "units": 0, "users": 0, "memberships": 0, "progress": 0, "quiz_attempts": 0}
+    added = {
+        "organisations": 0,
+        "units": 0,
+        "users": 0,
+        "memberships": 0,
+        "progress": 0,
+        "quiz_attempts": 0,
+        "certifications": 0,
+    }
     organisation = _organisation(added)
     units = {name: _unit(organisation, name, kind, added) for name, kind in UNITS.items()}
     password_hash = hash_password(DEMO_PASSWORD)
@@ -132,6 +146,7 @@ def seed_demo() -> dict[str, int]:
     }
     added["progress"] = _progress(people)
     added["quiz_attempts"] = _quiz_history(people)
+    added["certifications"] = _certification_history(people)
     return added
 
 
@@ -172,6 +187,68 @@ def _quiz_history(people: dict[str, User]) -> int:
             take_quiz(person, section, ability=rng.uniform(0.45, 0.95), rng=rng)
             count += 1
     return count
+
+
+# Certification cycles earned before the portal was used, relative to today so that the demo always
+# shows every status: (person, certification, months ago certified; None = revoked a week ago).
+DEMO_CYCLES = (
+    ("omar", "larmbehorighet", 26),  # expired two months ago
+    ("fatima.ali", "larmbehorighet", 23),  # renewal window open
+    ("mikael.strom", "larmbehorighet", 10),
+    ("eva.holm", "larmbehorighet", 4),
+    ("sofia.lund", "larmbehorighet", 30),  # expired
+    ("elin.forsberg", "larmbehorighet", 14),
+    ("per.nystrom", "larmbehorighet", None),
+)
+# Assignments whose due day has passed: (person, certification, days overdue).
+DEMO_OVERDUE = (("omar", "nattpatrull-larm-utan-talkontakt", 14), ("johan.sjoberg", "larmbehorighet", 5))
+
+
+def _certification_history(people: dict[str, User]) -> int:
+    """Assignments by rule, and earlier cycles for the demo staff (once: only when no cycle exists)."""
+    from portal.certification.services import apply_rules, issue, local_today, revoke
+
+    certifications = {
+        c.slug: c for c in db.session.scalars(sa.select(Certification).where(Certification.is_active))
+    }
+    if not certifications:
+        return 0
+    today = local_today()
+    apply_rules(today, people["anna"].organisation_id)
+    count = 0
+    for username, slug, months_ago in DEMO_CYCLES:
+        certification = certifications.get(slug)
+        if certification is None or _holds(people[username], certification):
+            continue
+        definition = definition_of(certification.current_version)
+        certified_on = add_months(today, -(months_ago or 8))
+        cycle = issue(people[username], certification, definition, certified_on, None, today)
+        if months_ago is None:
+            revoke(cycle, people["lars"], "Dokumentationen vid ett larm brast; ny utbildning krävs.", today)
+        count += 1
+    for username, slug, days in DEMO_OVERDUE:
+        assignment = db.session.scalar(
+            sa.select(Assignment).where(
+                Assignment.user_id == people[username].id,
+                Assignment.certification_id == certifications[slug].id,
+                Assignment.ended_at.is_(None),
+            )
+        )
+        if assignment is not None and (assignment.due_on is None or assignment.due_on > today):
+            assignment.due_on = today - timedelta(days=days)
+    return count
+
+
+def _holds(person: User, certification: Certification) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(CertificationCycle.id).where(
+                CertificationCycle.user_id == person.id,
+                CertificationCycle.certification_id == certification.id,
+            )
+        )
+        is not None
+    )
 
 
 def take_quiz(person: User, section: SectionVersion, ability: float, rng: random.Random) -> QuizAttempt:

@@ -22,7 +22,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.signals import quiz_passed
+from portal.signals import module_completed, quiz_passed
 
 VIDEO_DONE_SHARE = 0.9
 SELF_COMPLETING = frozenset({SectionKind.QUIZ, SectionKind.EXERCISE})
@@ -258,6 +258,7 @@ def _complete_module_if_done(user: User, module: Module) -> None:
         )
         if exists is None:
             insert_if_absent(ModuleCompletion, user_id=user.id, module_version_id=version.id)
+            module_completed.send(module, user_id=user.id)
 
 
 def completion_time(user: User, version: ModuleVersion) -> datetime | None:

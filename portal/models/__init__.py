@@ -2,6 +2,15 @@
 
 from portal.models.assessment import AttemptStatus, QuizAnswer, QuizAttempt, QuizStatistics, QuizVersion
 from portal.models.audit import AuditEvent, LoginAttempt
+from portal.models.certification import (
+    Assignment,
+    AssignmentSource,
+    Certification,
+    CertificationCycle,
+    CertificationVersion,
+    CycleState,
+    ReminderSent,
+)
 from portal.models.imports import EmployeeImport
 from portal.models.learning import (
     LastVisit,
@@ -19,6 +28,13 @@ from portal.models.types import utcnow
 from portal.models.user import Role, User, managed_unit
 
 __all__ = [
+    "Assignment",
+    "AssignmentSource",
+    "Certification",
+    "CertificationCycle",
+    "CertificationVersion",
+    "CycleState",
+    "ReminderSent",
     "AttemptStatus",
     "QuizAnswer",
     "QuizAttempt",

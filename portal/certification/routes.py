@@ -1,0 +1,1 @@
+"""The learner's certifications, certificate downloads and public verification (filled in below)."""

@@ -1,0 +1,458 @@
+"""Who must hold which certification, when a person becomes (or stays) certified, and everyone's status.
+Every change is written to the audit trail with who, what and why. Callers commit.
+
+Evidence for a requirement `module: <slug>`: a completion of the module's current major version (which
+includes passing its quiz). For a renewal the refresher path's modules must be done again after the
+renewal window opened: a passed quiz of the module on or after that day counts, as does a completion of
+a newer version. `exercise: <scenario>` waits for the trygghetskedjan exercises (issue 7): until then no
+evidence exists, so it is never met.
+"""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from portal.certification.core import (
+    Cycle,
+    Definition,
+    Requirement,
+    RequirementKind,
+    Standing,
+    derive_status,
+    next_valid_until,
+    parse_definition,
+    renewal_window_opens,
+)
+from portal.extensions import db
+from portal.i18n import LOCAL_TIMEZONE
+from portal.models import (
+    Assignment,
+    AssignmentSource,
+    AttemptStatus,
+    AuditEvent,
+    Certification,
+    CertificationCycle,
+    CertificationVersion,
+    CycleState,
+    Membership,
+    Module,
+    ModuleCompletion,
+    ModuleVersion,
+    Position,
+    QuizAttempt,
+    QuizVersion,
+    SectionProgress,
+    SectionVersion,
+    UnitKind,
+    User,
+    utcnow,
+)
+from portal.signals import module_completed, quiz_passed
+
+POSITIONS = frozenset(p.value for p in Position)
+UNIT_KINDS = frozenset(k.value for k in UnitKind)
+_DEFINITIONS: dict[tuple[int, str], Definition] = {}
+
+
+def definition_of(version: CertificationVersion) -> Definition:
+    """The parsed rules of a version; versions never change, so each process parses each one once."""
+    key = (version.id, version.checksum)
+    if key not in _DEFINITIONS:
+        slug = db.session.scalar(
+            sa.select(Certification.slug).where(Certification.id == version.certification_id)
+        )
+        _DEFINITIONS[key] = parse_definition(
+            version.source, f"certification version {version.id}", slug, POSITIONS, UNIT_KINDS
+        )
+    return _DEFINITIONS[key]
+
+
+def active_certifications() -> list[Certification]:
+    return list(
+        db.session.scalars(
+            sa.select(Certification)
+            .where(Certification.is_active, Certification.current_version_id.is_not(None))
+            .options(joinedload(Certification.current_version))
+            .order_by(Certification.position, Certification.slug)
+        )
+    )
+
+
+def local_today() -> date:
+    return utcnow().astimezone(LOCAL_TIMEZONE).date()
+
+
+def _audit(user: User | None, organisation_id: int, action: str, subject, details: dict) -> None:
+    db.session.add(
+        AuditEvent(
+            organisation_id=organisation_id,
+            actor_id=user.id if user else None,
+            action=action,
+            subject_type=subject.__tablename__,
+            subject_id=subject.id,
+            details=details,
+        )
+    )
+
+
+# Assignments
+
+
+@dataclass
+class RuleReport:
+    added: int = 0
+    ended: int = 0
+
+
+def apply_rules(today: date | None = None, organisation_id: int | None = None) -> RuleReport:
+    """Assign every certification to the people its positions and unit kinds name, with a due day
+    `new_staff_due_days` after they started (or after today, for someone who started before the rule
+    existed); end rule assignments of people it no longer applies to (left, moved). Idempotent."""
+    today = today or local_today()
+    report = RuleReport()
+    certifications = active_certifications()
+    people = _people_with_memberships(organisation_id)
+    active = _active_rule_assignments({c.id for c in certifications})
+    for certification in certifications:
+        definition = definition_of(certification.current_version)
+        for user in people:
+            matches = [
+                m
+                for m in user.current_memberships
+                if definition.applies_to(m.position.value, m.unit.kind.value)
+            ]
+            assignment = active.get((user.id, certification.id))
+            if matches and assignment is None:
+                started = min(m.started_on for m in matches)
+                due = max(started, today) + timedelta(days=definition.new_staff_due_days)
+                _add_assignment(user, certification, AssignmentSource.RULE, due, None, "position and unit")
+                report.added += 1
+            elif not matches and assignment is not None:
+                end_assignment(assignment, None, "no longer in a position or unit it applies to")
+                report.ended += 1
+    db.session.flush()
+    return report
+
+
+def _people_with_memberships(organisation_id: int | None) -> list[User]:
+    query = (
+        sa.select(User)
+        .where(User.active)
+        .options(joinedload(User.memberships).joinedload(Membership.unit))
+        .order_by(User.id)
+    )
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    return list(db.session.scalars(query).unique())
+
+
+def _active_rule_assignments(certification_ids: set[int]) -> dict[tuple[int, int], Assignment]:
+    rows = db.session.scalars(
+        sa.select(Assignment).where(
+            Assignment.certification_id.in_(certification_ids),
+            Assignment.ended_at.is_(None),
+            Assignment.source == AssignmentSource.RULE,
+        )
+    )
+    return {(a.user_id, a.certification_id): a for a in rows}
+
+
+def _add_assignment(
+    user: User, certification: Certification, source: AssignmentSource, due_on: date | None,
+    by: User | None, why: str,
+) -> Assignment:  # fmt: skip
+    assignment = Assignment(
+        user_id=user.id, certification_id=certification.id, source=source, due_on=due_on,
+        assigned_by_id=by.id if by else None,
+    )  # fmt: skip
+    db.session.add(assignment)
+    db.session.flush()
+    details = {"user": user.id, "certification": certification.slug, "due_on": due_on and due_on.isoformat()}
+    _audit(by, user.organisation_id, "certification.assigned", assignment, {**details, "why": why})
+    return assignment
+
+
+def assign_manually(
+    manager: User, user: User, certification: Certification, due_on: date, today: date
+) -> Assignment:
+    """A manager assigns a certification to an employee of their units; raises ValueError for a due day
+    in the past. The caller checks that the employee is in the manager's units."""
+    if due_on < today:
+        raise ValueError("the due day is in the past")
+    return _add_assignment(
+        user, certification, AssignmentSource.MANUAL, due_on, manager, "assigned by a manager"
+    )
+
+
+def end_assignment(assignment: Assignment, by: User | None, why: str) -> None:
+    assignment.ended_at = utcnow()
+    assignment.end_reason = why[:120]
+    user = db.session.get(User, assignment.user_id)
+    _audit(by, user.organisation_id, "certification.assignment_ended", assignment, {"why": why})
+
+
+# Evidence and issuing
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TIMEZONE)
+
+
+def module_done_on(user_id: int, slug: str, since: date | None = None) -> date | None:
+    """The day the person last completed the module's current major version, or (for a renewal, with
+    `since`) passed its quiz on or after `since`; None when there is no such evidence."""
+    module = db.session.scalar(
+        sa.select(Module).where(Module.slug == slug).options(joinedload(Module.current_version))
+    )
+    if module is None or module.current_version is None:
+        return None
+    major = module.current_version.version.split(".")[0]
+    completions = db.session.scalars(
+        sa.select(ModuleCompletion.completed_at)
+        .join(ModuleVersion, ModuleVersion.id == ModuleCompletion.module_version_id)
+        .where(
+            ModuleCompletion.user_id == user_id,
+            ModuleVersion.module_id == module.id,
+            ModuleVersion.version.like(f"{major}.%"),
+        )
+    ).all()
+    days = [moment.astimezone(LOCAL_TIMEZONE).date() for moment in completions]
+    if since is not None:
+        passes = db.session.scalars(
+            sa.select(QuizAttempt.submitted_at)
+            .join(QuizVersion, QuizVersion.id == QuizAttempt.quiz_version_id)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizVersion.module_id == module.id,
+                QuizAttempt.status == AttemptStatus.SUBMITTED,
+                QuizAttempt.passed.is_(True),
+                QuizAttempt.submitted_at >= _start_of(since),
+            )
+        ).all()
+        days = [day for day in days if day >= since] + [m.astimezone(LOCAL_TIMEZONE).date() for m in passes]
+    return max(days) if days else None
+
+
+def requirement_done_on(user_id: int, requirement: Requirement, since: date | None = None) -> date | None:
+    if requirement.kind is RequirementKind.MODULE:
+        return module_done_on(user_id, requirement.ref, since)
+    return None  # exercises: evidence arrives with the trygghetskedjan exercises (issue 7)
+
+
+def _cycles(user_id: int, certification_id: int) -> list[CertificationCycle]:
+    return list(
+        db.session.scalars(
+            sa.select(CertificationCycle)
+            .where(
+                CertificationCycle.user_id == user_id, CertificationCycle.certification_id == certification_id
+            )
+            .order_by(CertificationCycle.id)
+        )
+    )
+
+
+def as_cycle(record: CertificationCycle) -> Cycle:
+    return Cycle(record.certified_on, record.valid_until, record.renew_by, record.revoked_on)
+
+
+def evaluate(user_id: int, today: date | None = None) -> list[CertificationCycle]:
+    """Issue every certification (or renewal) whose requirements the person has now met; returns the
+    cycles issued. Idempotent: evidence already used for the current cycle issues nothing new."""
+    today = today or local_today()
+    user = db.session.get(User, user_id)
+    issued = []
+    for certification in active_certifications():
+        cycle = _evaluate_one(user, certification, today)
+        if cycle is not None:
+            issued.append(cycle)
+    return issued
+
+
+def _evaluate_one(user: User, certification: Certification, today: date) -> CertificationCycle | None:
+    definition = definition_of(certification.current_version)
+    history = _cycles(user.id, certification.id)
+    current = next((c for c in reversed(history) if c.state is not CycleState.SUPERSEDED), None)
+    if current is not None and current.state is CycleState.REVOKED:
+        current = None  # a revoked certification is earned again from the start
+    if current is None:
+        days = [requirement_done_on(user.id, r) for r in definition.requirements]
+        if not days or None in days:
+            return None
+        return issue(user, certification, definition, max(days), None, today)  # type: ignore[type-var]
+    opens = renewal_window_opens(as_cycle(current), definition.window_days)
+    if today < opens:
+        return None
+    days = [requirement_done_on(user.id, r, since=opens) for r in definition.renewal]
+    if not days or None in days:
+        return None
+    return issue(user, certification, definition, max(days), current, today)  # type: ignore[type-var]
+
+
+def issue(
+    user: User, certification: Certification, definition: Definition, completed_on: date,
+    previous: CertificationCycle | None, today: date,
+) -> CertificationCycle:  # fmt: skip
+    """Record a new cycle completed on `completed_on`, archiving the one it renews."""
+    valid_until = next_valid_until(
+        definition.expiry_base,
+        completed_on,
+        definition.validity_months,
+        as_cycle(previous) if previous else None,
+    )
+    if previous is not None:
+        previous.state = CycleState.SUPERSEDED
+        previous.superseded_at = utcnow()
+    cycle = CertificationCycle(
+        user_id=user.id,
+        certification_id=certification.id,
+        certification_version_id=certification.current_version_id,
+        organisation_id=user.organisation_id,
+        certified_on=completed_on,
+        valid_until=valid_until,
+        verification_code=new_verification_code(),
+        evidence={"completed_on": completed_on.isoformat(), "renews": previous.id if previous else None},
+    )
+    db.session.add(cycle)
+    db.session.flush()
+    action = "certification.renewed" if previous else "certification.certified"
+    details = {
+        "certification": certification.slug,
+        "version": definition.version,
+        "certified_on": completed_on.isoformat(),
+        "valid_until": valid_until.isoformat(),
+        "why": "the refresher path was completed" if previous else "every requirement was met",
+    }
+    _audit(None, user.organisation_id, action, cycle, details)
+    return cycle
+
+
+def new_verification_code() -> str:
+    """About 128 bits, in letters and digits that are easy to read aloud and type from paper."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(26))
+
+
+def revoke(cycle: CertificationCycle, by: User, reason: str, today: date | None = None) -> None:
+    today = today or local_today()
+    cycle.state = CycleState.REVOKED
+    cycle.revoked_on = today
+    cycle.revoked_reason = reason[:500]
+    _audit(by, cycle.organisation_id, "certification.revoked", cycle, {"why": reason})
+
+
+def require_renewal_after_major_version(
+    module: Module, version: ModuleVersion, today: date | None = None
+) -> int:
+    """A major version of a module asks every holder of a certification that requires it to renew within
+    the certification's grace period; returns how many cycles it touched (each one audited)."""
+    today = today or local_today()
+    touched = 0
+    for certification in active_certifications():
+        definition = definition_of(certification.current_version)
+        if module.slug not in definition.modules:
+            continue
+        renew_by = today + timedelta(days=definition.major_version_grace_days)
+        holders = db.session.scalars(
+            sa.select(CertificationCycle).where(
+                CertificationCycle.certification_id == certification.id,
+                CertificationCycle.state == CycleState.ACTIVE,
+                CertificationCycle.certified_on < version.created_at.astimezone(LOCAL_TIMEZONE).date(),
+            )
+        )
+        for cycle in holders:
+            if cycle.renew_by is not None and cycle.renew_by <= renew_by:
+                continue
+            cycle.renew_by = min(renew_by, cycle.valid_until)
+            why = f"major version {version.version} of the module {module.slug}"
+            _audit(None, cycle.organisation_id, "certification.renewal_required", cycle,
+                   {"why": why, "renew_by": cycle.renew_by.isoformat(), "certification": certification.slug})  # fmt: skip
+            touched += 1
+    return touched
+
+
+@module_completed.connect
+def _on_module_completed(_module: object, user_id: int) -> None:
+    evaluate(user_id)
+
+
+@quiz_passed.connect
+def _on_quiz_passed(_attempt: object, user_id: int, section: object) -> None:
+    evaluate(user_id)  # a renewal may need nothing but a new pass
+
+
+# Status
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One person's standing in one certification, with the records it was derived from."""
+
+    standing: Standing
+    cycle: CertificationCycle | None
+    assignment: Assignment | None
+
+
+def standings(
+    user_ids: Iterable[int], certifications: list[Certification], today: date | None = None
+) -> dict[tuple[int, int], Cell]:
+    """Every (person, certification) pair that is assigned or held, in three queries whatever the size."""
+    today = today or local_today()
+    ids = list(user_ids)
+    cert_ids = [c.id for c in certifications]
+    definitions = {c.id: definition_of(c.current_version) for c in certifications}
+    assignments = {
+        (a.user_id, a.certification_id): a
+        for a in db.session.scalars(
+            sa.select(Assignment)
+            .where(
+                Assignment.user_id.in_(ids),
+                Assignment.certification_id.in_(cert_ids),
+                Assignment.ended_at.is_(None),
+            )
+            .order_by(Assignment.due_on.desc())
+        )
+    }
+    cycles: dict[tuple[int, int], CertificationCycle] = {}
+    for cycle in db.session.scalars(
+        sa.select(CertificationCycle)
+        .where(
+            CertificationCycle.user_id.in_(ids),
+            CertificationCycle.certification_id.in_(cert_ids),
+            CertificationCycle.state != CycleState.SUPERSEDED,
+        )
+        .order_by(CertificationCycle.id)
+    ):
+        cycles[(cycle.user_id, cycle.certification_id)] = cycle  # the latest wins
+    started = _started_modules(ids)
+    cells = {}
+    for key in assignments.keys() | cycles.keys():
+        user_id, cert_id = key
+        cycle, assignment = cycles.get(key), assignments.get(key)
+        definition = definitions[cert_id]
+        done = len(definition.modules & started.get(user_id, set()))
+        standing = derive_status(
+            today, as_cycle(cycle) if cycle else None, definition.window_days,
+            assignment.due_on if assignment else None, done,
+        )  # fmt: skip
+        cells[key] = Cell(standing, cycle, assignment)
+    return cells
+
+
+def _started_modules(user_ids: list[int]) -> dict[int, set[str]]:
+    """The slugs of the modules in which each person has started or done a section."""
+    started: dict[int, set[str]] = defaultdict(set)
+    rows = db.session.execute(
+        sa.select(SectionProgress.user_id, Module.slug)
+        .join(SectionVersion, SectionVersion.id == SectionProgress.section_version_id)
+        .join(Module, Module.id == SectionVersion.module_id)
+        .where(SectionProgress.user_id.in_(user_ids))
+        .distinct()
+    )
+    for user_id, slug in rows:
+        started[user_id].add(slug)
+    return started

@@ -1,0 +1,1 @@
+"""'Remind now' (filled in below)."""

@@ -1,0 +1,1 @@
+"""The competence matrix and the employee pages (filled in below)."""

@@ -1,0 +1,31 @@
+"""A manager sees only the people of the units they manage: every query about employees goes through
+here, so that scoping is written once."""
+
+import sqlalchemy as sa
+from flask import abort
+
+from portal.extensions import db
+from portal.models import Membership, User
+
+
+def employees_query(manager: User) -> sa.Select:
+    """Active people with a current membership in one of the manager's units (not the manager's other
+    colleagues, not other organisations)."""
+    unit_ids = list(manager.managed_unit_ids)
+    in_my_units = (
+        sa.select(Membership.user_id)
+        .where(Membership.unit_id.in_(unit_ids), Membership.ended_on.is_(None))
+        .scalar_subquery()
+    )
+    return sa.select(User).where(
+        User.organisation_id == manager.organisation_id, User.active, User.id.in_(in_my_units)
+    )
+
+
+def employee_or_404(manager: User, user_id: int) -> User:
+    """The employee if they are in one of the manager's units; 404 otherwise (their existence is not
+    the manager's business)."""
+    employee = db.session.scalar(employees_query(manager).where(User.id == user_id))
+    if employee is None:
+        abort(404)
+    return employee
