@@ -54,15 +54,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal import admin, assessment, auth, certification, competence, errors, learning, main, security
 
-    for blueprint in (
-        main.bp,
-        auth.bp,
-        learning.bp,
-        assessment.bp,
-        certification.bp,
-        competence.bp,
-        admin.bp,
-    ):
+    features = (learning, assessment, certification, competence)
+    for blueprint in (main.bp, auth.bp, *(feature.blueprint() for feature in features), admin.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     security.init_app(app)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from portal.certification.core import Status
 from portal.models import Position, Role, SectionKind, UnitKind
 
 POSITION_LABELS = {
@@ -44,6 +45,27 @@ SECTION_KIND_LABELS = {
     SectionKind.EXERCISE: _l("Exercise"),
 }
 
+CERTIFICATION_STATUS_LABELS = {
+    Status.NOT_STARTED: _l("Not started"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.CERTIFIED: _l("Certified"),
+    Status.WINDOW_OPEN: _l("Time to renew"),
+    Status.OVERDUE: _l("Overdue"),
+    Status.EXPIRED: _l("Expired"),
+    Status.REVOKED: _l("Revoked"),
+}
+
+# Shown next to the label (never instead of it), hidden from screen readers.
+CERTIFICATION_STATUS_ICONS = {
+    Status.NOT_STARTED: "○",
+    Status.IN_PROGRESS: "◐",
+    Status.CERTIFIED: "✓",
+    Status.WINDOW_OPEN: "↻",
+    Status.OVERDUE: "!",
+    Status.EXPIRED: "✗",
+    Status.REVOKED: "⊘",
+}
+
 AUDIT_ACTION_LABELS = {
     "user.saved": _l("Details or roles changed"),
     "user.imported": _l("Created by employee import"),
@@ -54,6 +76,14 @@ AUDIT_ACTION_LABELS = {
     "membership.ended": _l("Membership ended"),
     "unit.saved": _l("Unit saved"),
     "import.applied": _l("Employee file imported"),
+    "certification.assigned": _l("Certification assigned"),
+    "certification.assignment_ended": _l("Assignment ended"),
+    "certification.certified": _l("Certified"),
+    "certification.renewed": _l("Certification renewed"),
+    "certification.revoked": _l("Certification revoked"),
+    "certification.renewal_required": _l("Renewal required by a new module version"),
+    "certification.reminded": _l("Reminder sent"),
+    "quiz.graded": _l("Quiz handed in and graded"),
 }
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -70,6 +100,8 @@ def register(app) -> None:
         unit_kind_label=UNIT_KIND_LABELS.__getitem__,
         role_label=ROLE_LABELS.__getitem__,
         section_kind_label=SECTION_KIND_LABELS.__getitem__,
+        status_label=CERTIFICATION_STATUS_LABELS.__getitem__,
+        status_icon=CERTIFICATION_STATUS_ICONS.__getitem__,
         audit_action_label=lambda action: AUDIT_ACTION_LABELS.get(action, action),
         language_names=LANGUAGE_NAMES,
         Role=Role,

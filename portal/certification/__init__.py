@@ -5,4 +5,10 @@ from flask import Blueprint
 
 bp = Blueprint("certification", __name__)
 
-from portal.certification import routes  # noqa: E402,F401  (registers the views on bp)
+
+def blueprint() -> Blueprint:
+    """The blueprint with its views. They are imported here and not with the package, so that other
+    features can use this one's services without importing every view (and each other, in a circle)."""
+    from portal.certification import learner_routes, routes  # noqa: F401
+
+    return bp

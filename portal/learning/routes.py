@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 
 from portal.assessment.messages import refusal_message
 from portal.assessment.services import overview
+from portal.certification.learner import my_certifications
+from portal.certification.services import local_today
 from portal.extensions import db
 from portal.learning import bp
 from portal.learning.forms import CompleteForm
@@ -35,6 +37,7 @@ def dashboard():
         completed=[s for s in everything if s.completed_version is not None],
         catalogue=[s for s in everything if show_all or is_for(current_user, s.version)],
         show_all=show_all,
+        certifications=my_certifications(current_user, local_today()),
     )
 
 
