@@ -76,6 +76,7 @@ def upgrade():
     sa.Column('certified_on', sa.Date(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('renew_by', sa.Date(), nullable=True),
+    sa.Column("renewal_required_on", sa.Date(), nullable=True),
     sa.Column('revoked_on', sa.Date(), nullable=True),
     sa.Column('revoked_reason', sa.String(length=500), nullable=True),
     sa.Column('verification_code', sa.String(length=32), nullable=False),

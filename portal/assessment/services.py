@@ -106,7 +106,7 @@ class QuizOverview:
     def attempts_left(self) -> int | None:
         if self.quiz.attempts_allowed is None:
             return None
-        return max(0, self.quiz.attempts_allowed - len(self.attempts))
+        return max(0, self.quiz.attempts_allowed - len(_since_last_pass(self.attempts)))
 
 
 def attempts_of(user: User, version: QuizVersion) -> list[QuizAttempt]:
@@ -133,13 +133,20 @@ def _refusal(quiz: Quiz, attempts: list[QuizAttempt], now: datetime) -> AttemptR
     """Why a new attempt cannot start now, or None when it can (or one is open to resume)."""
     if any(a.is_open for a in attempts):
         return None
-    if quiz.attempts_allowed is not None and len(attempts) >= quiz.attempts_allowed:
+    if quiz.attempts_allowed is not None and len(_since_last_pass(attempts)) >= quiz.attempts_allowed:
         return AttemptRefused(Refusal.NO_ATTEMPTS_LEFT)
     if attempts and quiz.cooldown_minutes:
         until = attempts[-1].submitted_at + timedelta(minutes=quiz.cooldown_minutes)
         if now < until:
             return AttemptRefused(Refusal.COOLDOWN, until)
     return None
+
+
+def _since_last_pass(attempts: list[QuizAttempt]) -> list[QuizAttempt]:
+    """The attempts that count against `attempts_allowed`: those after the last pass. A pass ends a
+    round, so that a learner can take the quiz again later (to renew a certification, or to practise)."""
+    passes = [i for i, attempt in enumerate(attempts) if attempt.passed]
+    return attempts[passes[-1] + 1 :] if passes else attempts
 
 
 def responses_of(attempt: QuizAttempt) -> dict[str, QuizAnswer]:

@@ -257,7 +257,13 @@ def _cycles(user_id: int, certification_id: int) -> list[CertificationCycle]:
 
 
 def as_cycle(record: CertificationCycle) -> Cycle:
-    return Cycle(record.certified_on, record.valid_until, record.renew_by, record.revoked_on)
+    return Cycle(
+        record.certified_on,
+        record.valid_until,
+        record.renew_by,
+        record.revoked_on,
+        record.renewal_required_on,
+    )
 
 
 def evaluate(user_id: int, today: date | None = None) -> list[CertificationCycle]:
@@ -368,6 +374,7 @@ def require_renewal_after_major_version(
             if cycle.renew_by is not None and cycle.renew_by <= renew_by:
                 continue
             cycle.renew_by = min(renew_by, cycle.valid_until)
+            cycle.renewal_required_on = today
             why = f"major version {version.version} of the module {module.slug}"
             _audit(None, cycle.organisation_id, "certification.renewal_required", cycle,
                    {"why": why, "renew_by": cycle.renew_by.isoformat(), "certification": certification.slug})  # fmt: skip

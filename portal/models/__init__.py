@@ -26,6 +26,7 @@ from portal.models.learning import (
 from portal.models.organisation import Membership, Organisation, Position, Unit, UnitKind
 from portal.models.types import utcnow
 from portal.models.user import Role, User, managed_unit
+from portal.models.verification import VerificationMiss
 
 __all__ = [
     "Assignment",
@@ -60,5 +61,6 @@ __all__ = [
     "UnitKind",
     "User",
     "managed_unit",
+    "VerificationMiss",
     "utcnow",
 ]

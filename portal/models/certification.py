@@ -86,6 +86,7 @@ class CertificationCycle(db.Model):
     certified_on: Mapped[date] = mapped_column(sa.Date)
     valid_until: Mapped[date] = mapped_column(sa.Date)
     renew_by: Mapped[date | None] = mapped_column(sa.Date)  # a major content version asks for renewal
+    renewal_required_on: Mapped[date | None] = mapped_column(sa.Date)  # … since this day
     revoked_on: Mapped[date | None] = mapped_column(sa.Date)
     revoked_reason: Mapped[str | None] = mapped_column(sa.String(500))
     # Unguessable (~128 bits) and printed on the certificate; the same when the PDF is issued again.

@@ -375,3 +375,17 @@ def test_continuing_an_attempt_goes_to_the_first_unanswered_question(client, ann
     assert "Fortsätt försök 1" in page
     answer_everything(client, attempt)
     assert client.post(START).headers["Location"].endswith(f"/learning/attempts/{attempt.id}/summary")
+
+
+def test_a_pass_starts_a_new_round_of_attempts(client, anna):
+    first = started(client)
+    client.post(f"/learning/attempts/{first.id}/submit")  # failed: 2 attempts left
+    second = started(client)
+    answer_everything(client, second)
+    client.post(f"/learning/attempts/{second.id}/submit")  # passed
+    page = client.get("/learning/modules/prov/prov").text
+    assert "Starta ett nytt försök" in page, "a retake (to renew, or to practise) is possible after a pass"
+    for _ in range(3):
+        attempt = started(client)
+        client.post(f"/learning/attempts/{attempt.id}/submit")
+    assert "Du har använt alla dina försök" in client.post(START, follow_redirects=True).text

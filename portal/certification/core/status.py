@@ -3,8 +3,8 @@
 Status of one person and one certification on `today`:
 - revoked: the latest cycle was revoked;
 - certified: a cycle is valid and its renewal window has not opened;
-- window_open: valid, but within `window_days` of its end (or of the renew-by day a major content
-  version set, whichever comes first);
+- window_open: valid, but within `window_days` of its end, or since a major content version asked
+  for renewal by a renew-by day;
 - expired: the latest cycle ended before today (or its renew-by day passed);
 - overdue: never certified and the assignment's due day has passed;
 - in_progress: never certified, some requirement done;
@@ -39,6 +39,7 @@ class Cycle:
     valid_until: date
     renew_by: date | None = None  # set when a major content version requires renewal sooner
     revoked_on: date | None = None
+    renewal_required_on: date | None = None  # … on this day, which opens the renewal window at once
 
     @property
     def ends_on(self) -> date:
@@ -80,7 +81,9 @@ def next_valid_until(
 
 
 def renewal_window_opens(cycle: Cycle, window_days: int) -> date:
-    return cycle.ends_on - timedelta(days=window_days)
+    """`window_days` before the cycle ends, or the day a new major version asked for renewal if sooner."""
+    opens = cycle.ends_on - timedelta(days=window_days)
+    return min(opens, cycle.renewal_required_on) if cycle.renewal_required_on else opens
 
 
 def derive_status(
