@@ -66,6 +66,7 @@ def register_cli(app: Flask) -> None:
     from portal.assessment.cli import quiz_cli
     from portal.auth.cli import users_cli
     from portal.certification.cli import certifications_cli
+    from portal.certification.reminder_cli import reminders_cli
     from portal.content.cli import content_cli
     from portal.demo.cli import demo_cli
     from portal.simulator.cli import alarmchain_cli
@@ -77,3 +78,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(alarmchain_cli)
     app.cli.add_command(quiz_cli)
     app.cli.add_command(certifications_cli)
+    app.cli.add_command(reminders_cli)

@@ -60,10 +60,14 @@ def load_config() -> dict[str, object]:
         "PREFERRED_URL_SCHEME": "https" if is_production else "http",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
-        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
-        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
-        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
-        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "trygghetsportalen@localhost"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        # MAIL_USE_TLS and MAIL_SENDER are the earlier names, still read.
+        "MAIL_USE_STARTTLS": _flag("MAIL_USE_STARTTLS", default=_flag("MAIL_USE_TLS")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or os.environ.get("MAIL_SENDER", Config.MAIL_FROM),
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", Config.PORTAL_BASE_URL),
+        "REMINDER_DUE_DAYS": int(os.environ.get("REMINDER_DUE_DAYS", Config.REMINDER_DUE_DAYS)),
+        "REMINDER_EXPIRY_DAYS": int(os.environ.get("REMINDER_EXPIRY_DAYS", Config.REMINDER_EXPIRY_DAYS)),
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
     }
 
@@ -87,3 +91,15 @@ class Config:
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     CONTENT_DIR = str(ROOT / "content")
     SCENARIO_DIR = str(ROOT / "content" / "scenarios")
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "Trygghetsportalen <trygghetsportalen@localhost>"
+    MAIL_TIMEOUT_SECONDS = 10  # also how long "remind now" waits for a hung server
+    PORTAL_BASE_URL = "http://127.0.0.1:5000"  # links in emails; never taken from a request's Host
+    REMINDER_DUE_DAYS = 7  # remind this many days before a first certification is due
+    REMINDER_EXPIRY_DAYS = 14  # … and before a certification expires
+    REMINDER_DIGEST_EXPIRING_DAYS = 30  # the managers' weekly digest lists what expires this soon
+    REMINDER_MANUAL_MINUTES = 10  # "remind now": at most once per employee and certification in this time

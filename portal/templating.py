@@ -45,6 +45,7 @@ SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
     (NavItem("main.index", _l("Start")), EVERYONE),
     (NavItem("learning.dashboard", _l("My training")), EVERYONE),
     (NavItem("main.my_units", _l("My units")), (Role.MANAGER,)),
+    (NavItem("competence.matrix", _l("Competence")), (Role.MANAGER,)),
     (NavItem("assessment.statistics_index", _l("Question statistics")), (Role.AUTHOR, Role.ADMIN)),
     (NavItem("admin.index", _l("Administration")), (Role.ADMIN,)),
     (NavItem("auth.change_password", _l("Change password")), EVERYONE),

@@ -1,6 +1,7 @@
 """Every registered route, every role: the expected status. A new route without an entry fails."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
 from portal.extensions import db
 from portal.models import EmployeeImport, Module, Role, SectionVersion, UnitKind
+from tests.certification.test_certificate import certify, make_certification
 from tests.content.builders import write_module, write_quiz_module
 
 ROLES = ("anonymous", "learner", "manager", "author", "admin")
@@ -63,6 +65,17 @@ MATRIX: dict[str, list[Expect]] = {
         )
     ],
     "learning.media": [Expect("GET", "/learning/media/grunder/film.sv.vtt", SIGNED_IN_200)],
+    "certification.mine": [Expect("GET", "/learning/certifications", SIGNED_IN_200)],
+    # The learner holds the certificate; the manager manages the learner's unit; the author has no say.
+    "certification.certificate": [
+        Expect("GET", "/certificates/{cycle}.pdf", only({"learner": 200, "manager": 200, "admin": 200}, 404))
+    ],
+    "certification.revoke": [  # an empty POST: the form again, with its error
+        Expect("GET", "/certificates/{cycle}/revoke", only({"manager": 200, "admin": 200})),
+        Expect("POST", "/certificates/{cycle}/revoke", only({"manager": 200, "admin": 200})),
+    ],
+    "certification.verify_form": [Expect("GET", "/verify", everyone(200))],
+    "certification.verify": [Expect("GET", "/verify/{code}", everyone(200))],
     "assessment.start": [Expect("POST", "/learning/modules/prov/prov/attempts", everyone(302))],
     # An attempt is its owner's alone (the learner's here): everybody else is refused.
     "assessment.question": [Expect("GET", "/learning/attempts/{attempt}/1", only({"learner": 200}))],
@@ -77,6 +90,19 @@ MATRIX: dict[str, list[Expect]] = {
     "assessment.statistics_index": [Expect("GET", "/authoring/statistics", AUTHOR_GET)],
     "assessment.statistics_detail": [Expect("GET", "/authoring/statistics/{quiz}", AUTHOR_GET)],
     "assessment.statistics_csv": [Expect("GET", "/authoring/statistics/{quiz}.csv", AUTHOR_GET)],
+    # Only a manager of the employee's units; the mail server may be away in tests: a redirect either way.
+    "competence.remind": [
+        Expect("POST", "/competence/employees/{learner}/remind/{certification}", only({"manager": 302}))
+    ],
+    # The manager's matrix, files and employee pages (scoping by unit: tests/competence/test_authorisation.py).
+    "competence.matrix": [Expect("GET", "/competence/", only({"manager": 200}))],
+    "competence.print_view": [Expect("GET", "/competence/print", only({"manager": 200}))],
+    "competence.export_csv": [Expect("GET", "/competence/export.csv", only({"manager": 200}))],
+    "competence.export_xlsx": [Expect("GET", "/competence/export.xlsx", only({"manager": 200}))],
+    "competence.employee": [Expect("GET", "/competence/employees/{learner}", only({"manager": 200}))],
+    "competence.assign": [  # an empty form: the page again, with its errors
+        Expect("POST", "/competence/employees/{learner}/assignments", only({"manager": 400}))
+    ],
     "admin.index": [Expect("GET", "/admin/", ADMIN_GET)],
     "admin.units": [Expect("GET", "/admin/units", ADMIN_GET)],
     "admin.new_unit": [
@@ -163,6 +189,7 @@ def world(app, tmp_path, org, make_unit, make_user):
     attempt = start_attempt(learner, quiz_section("prov"))
     refresh_statistics(attempt.quiz_version)  # analysed, so that the CSV file exists
     db.session.commit()
+    cycle = certify(learner, make_certification(), date(2026, 1, 12))
     ids = {
         "attempt": attempt.id,
         "quiz": attempt.quiz_version_id,
@@ -170,6 +197,9 @@ def world(app, tmp_path, org, make_unit, make_user):
         "learner": learner.id,
         "membership": learner.memberships[0].id,
         "upload": upload.id,
+        "cycle": cycle.id,
+        "certification": cycle.certification_id,
+        "code": cycle.verification_code,
     }
     return users, ids
 

@@ -2,11 +2,12 @@
 the public verification page. Issued once and stored with the cycle, so that every download is the same
 document; issued again (with the same code) only in another language."""
 
+import logging
 from datetime import date
 from pathlib import Path
 
 from babel.dates import format_date
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -15,6 +16,7 @@ from segno import make_qr
 
 from portal.certification.verification import group_code
 from portal.extensions import db
+from portal.links import portal_url
 from portal.models import CertificationCycle, Organisation, utcnow
 
 # Debian's fonts-dejavu-core (also what scripts/make_film.py draws with): Swedish letters, dashes, and
@@ -25,6 +27,8 @@ FONTS = {
     ("DejaVu", "B"): "DejaVuSans-Bold.ttf",
     ("DejaVuMono", "B"): "DejaVuSansMono-Bold.ttf",
 }
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every subset at INFO
+
 INK = (28, 37, 54)
 ACCENT = (0, 76, 122)
 PAGE_W, PAGE_H = 297, 210  # A4 landscape, mm
@@ -40,8 +44,9 @@ def holder_language(cycle: CertificationCycle) -> str:
 
 
 def verification_url(code: str) -> str:
-    """The absolute address of the public page (needs a request, or SERVER_NAME for the CLI)."""
-    return url_for("certification.verify", code=code, _external=True)
+    """The absolute address of the public page, on PORTAL_BASE_URL: a certificate outlives the request
+    that printed it, and must not carry a Host header a client chose."""
+    return portal_url("certification.verify", code=code)
 
 
 def certificate_pdf(cycle: CertificationCycle, language: str | None = None) -> bytes:
@@ -119,7 +124,7 @@ def _line(pdf: FPDF, y: float, text: str, size: float, style: str = "") -> None:
 
 def _details(pdf: FPDF, language: str, certified_on: date, valid_until: date, issuer: str) -> None:
     rows = (
-        (_("Completed"), format_date(certified_on, "long", locale=language)),
+        (_("Completed on"), format_date(certified_on, "long", locale=language)),
         (_("Valid until"), format_date(valid_until, "long", locale=language)),
         (_("Issued by"), issuer),
     )
@@ -165,5 +170,7 @@ def _qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
             if dark and start is None:
                 start = column
             elif not dark and start is not None:
-                pdf.rect(x + start * module, y + row_index * module, (column - start) * module, module, style="F")
+                pdf.rect(
+                    x + start * module, y + row_index * module, (column - start) * module, module, style="F"
+                )
                 start = None

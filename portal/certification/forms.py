@@ -18,7 +18,9 @@ class VerifyForm(FlaskForm):
 
     code = StringField(
         _l("Verification code"),
-        description=_l("The code printed on the certificate, e.g. ABCDE FGHJK … (spaces and dashes do not matter)."),
+        description=_l(
+            "The code printed on the certificate, e.g. ABCDE FGHJK … (spaces and dashes do not matter)."
+        ),
         validators=[DataRequired(_l("Enter the code printed on the certificate."))],
         filters=[_strip],
         render_kw={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"},
@@ -33,7 +35,10 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField(
         _l("Why is the certificate revoked?"),
         description=_l("Saved in the audit trail. The holder's public verification page does not show it."),
-        validators=[DataRequired(_l("Write why the certificate is revoked.")), Length(max=500)],
+        validators=[
+            DataRequired(_l("Write why the certificate is revoked.")),
+            Length(max=500, message=_l("Write at most 500 characters.")),
+        ],
         filters=[_strip],
     )
     next = HiddenField()

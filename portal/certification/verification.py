@@ -57,7 +57,7 @@ class Verification:
     ends_on: date  # the last valid day: valid_until, or an earlier renew-by day
 
 
-def verify(cycle: CertificationCycle, today: date) -> Verification:
+def verification_of(cycle: CertificationCycle, today: date) -> Verification:
     """The certificate's status on `today`, derived from its records like every other status."""
     definition = definition_of(cycle.version)
     standing = derive_status(today, as_cycle(cycle), definition.window_days)

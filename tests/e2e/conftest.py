@@ -95,6 +95,7 @@ def live_server(live_database):
     from werkzeug.serving import make_server
 
     from portal.app import create_app
+    from portal.certification.sync import certifications_root, load_certifications, sync_certifications
     from portal.content.loader import load_modules
     from portal.content.sync import content_root, sync_modules
     from portal.demo.seed import seed_demo
@@ -104,7 +105,9 @@ def live_server(live_database):
     app = create_app(base_config(live_database, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         db.create_all()
-        sync_modules(load_modules(content_root(app.config)))
+        modules = load_modules(content_root(app.config))
+        sync_modules(modules)
+        sync_certifications(load_certifications(certifications_root(app.config), {m.slug for m in modules}))
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, _without_revalidation(app), threaded=True)

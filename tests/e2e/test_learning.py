@@ -2,9 +2,9 @@
 
 import re
 
-from portal.assessment.core import load_quiz, model_response
+from portal.assessment.core import load_quiz
+from tests.e2e.quiz_steps import CONTENT, take_the_quiz_by_mouse
 from tests.e2e.test_accounts import log_in
-from tests.e2e.test_quiz import CONTENT
 
 QUIZ = load_quiz(CONTENT / "att-atgarda-ett-larm" / "quiz.yaml")
 
@@ -24,39 +24,13 @@ def test_learner_moves_through_a_module_and_the_dashboard_shows_it(page, auditor
             page.get_by_role("button", name="Markera som klar").click()
         auditor.check()
     assert "Avsnittet blir klart när du klarar provet eller övningen." in page.inner_text("main")
-    take_the_quiz_by_mouse(page, auditor)
+    take_the_quiz_by_mouse(page, auditor, QUIZ)
     page.get_by_role("link", name="Tillbaka till modulen").click()
     assert "Klar" in page.inner_text("main")
     auditor.check()
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Min utbildning").click()
     done = page.locator("section", has=page.get_by_role("heading", name="Klar", exact=True))
     assert "Att åtgärda ett larm" in done.inner_text()
-
-
-def take_the_quiz_by_mouse(page, auditor) -> None:
-    page.get_by_role("button", name="Starta provet").click()
-    for _ in range(QUIZ.length):
-        question = QUIZ.question(page.eval_on_selector("input[name=question]", "i => i.value"))
-        answer = model_response(question)
-        match question.kind.value:
-            case "single" | "truefalse":
-                page.check(f"#answer-{answer}")
-            case "multiple":
-                for option_id in answer:
-                    page.check(f"#answer-{option_id}")
-            case "ordering":
-                for place, item_id in enumerate(answer, start=1):
-                    page.select_option(f"#position-{item_id}", str(place))
-            case "matching":
-                for premise_id, choice_id in answer.items():
-                    page.select_option(f"#match-{premise_id}", choice_id)
-            case "numeric":
-                page.fill("#answer", answer)
-        with page.expect_navigation():
-            page.locator(".quiz-buttons button").first.click()
-    page.get_by_role("button", name="Lämna in provet").click()
-    assert "Godkänt." in page.inner_text("main")
-    auditor.check()
 
 
 def test_resume_where_the_learner_left_off(page, auditor):

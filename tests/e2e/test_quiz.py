@@ -2,7 +2,6 @@
 (rules, question, validation error, overview, result and review) audited with axe-core and vnu."""
 
 import re
-from pathlib import Path
 
 from portal.assessment.core import (
     Matching,
@@ -14,9 +13,9 @@ from portal.assessment.core import (
     TrueFalse,
     load_quiz,
 )
+from tests.e2e.quiz_steps import CONTENT
 from tests.e2e.test_accounts import log_in
 
-CONTENT = Path(__file__).resolve().parents[2] / "content" / "modules"
 RESPONSE = "att-atgarda-ett-larm"
 RESPONSE_QUIZ = load_quiz(CONTENT / RESPONSE / "quiz.yaml")
 BASICS_QUIZ_SECTION = "/learning/modules/trygghetslarm-grunder/kunskapsprov"

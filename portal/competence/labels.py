@@ -1,0 +1,151 @@
+"""How a certification status is shown: words (sv/en), an icon and a colour class, never colour alone; and
+the words for the audit trail of certifications."""
+
+from datetime import date
+from typing import NamedTuple
+
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.certification.core import Status
+from portal.models import AssignmentSource, CycleState
+
+NOT_ASSIGNED = "not_assigned"  # no assignment and no cycle: the cell of someone the rules leave out
+
+STATUS_LABELS = {
+    Status.OVERDUE: _l("Overdue"),
+    Status.EXPIRED: _l("Expired"),
+    Status.REVOKED: _l("Revoked"),
+    Status.WINDOW_OPEN: _l("Renewal window open"),
+    Status.NOT_STARTED: _l("Not started"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.CERTIFIED: _l("Certified"),
+    NOT_ASSIGNED: _l("Not assigned"),
+}
+
+# Shapes that read differently in black and white and in every common font (aria-hidden: the word says it).
+STATUS_ICONS = {
+    Status.OVERDUE: "!",
+    Status.EXPIRED: "✕",
+    Status.REVOKED: "⊘",
+    Status.WINDOW_OPEN: "↻",
+    Status.NOT_STARTED: "○",
+    Status.IN_PROGRESS: "◐",
+    Status.CERTIFIED: "✓",
+    NOT_ASSIGNED: "–",
+}
+
+# Sorting "by status": what a manager must act on first. Expired and revoked people may not do the work
+# at all; overdue ones were never certified and their time is up; then the ones whose time is running out.
+SEVERITY = {
+    Status.EXPIRED: 0,
+    Status.REVOKED: 1,
+    Status.OVERDUE: 2,
+    Status.WINDOW_OPEN: 3,
+    Status.NOT_STARTED: 4,
+    Status.IN_PROGRESS: 5,
+    Status.CERTIFIED: 6,
+    NOT_ASSIGNED: 7,
+}
+
+# Statuses for which a reminder makes sense (certified, revoked and not assigned: nothing to remind of).
+REMINDABLE = frozenset(
+    {Status.OVERDUE, Status.EXPIRED, Status.WINDOW_OPEN, Status.NOT_STARTED, Status.IN_PROGRESS}
+)
+
+SOURCE_LABELS = {
+    AssignmentSource.RULE: _l("By rule (position and unit)"),
+    AssignmentSource.MANUAL: _l("By a manager"),
+}
+
+CYCLE_STATE_LABELS = {
+    CycleState.ACTIVE: _l("Current"),
+    CycleState.SUPERSEDED: _l("Renewed (archived)"),
+    CycleState.REVOKED: _l("Revoked"),
+}
+
+AUDIT_LABELS = {
+    "certification.assigned": _l("Assigned"),
+    "certification.assignment_ended": _l("Assignment ended"),
+    "certification.certified": _l("Certified"),
+    "certification.renewed": _l("Renewed"),
+    "certification.revoked": _l("Revoked"),
+    "certification.renewal_required": _l("Renewal required by a new module version"),
+    "certification.reminded": _l("Reminder sent"),
+}
+
+# The reasons the services write in English into the audit trail; anything else (a manager's own words
+# when revoking) is shown as written.
+REASON_LABELS = {
+    "assigned by a manager": _l("assigned by a manager"),
+    "position and unit": _l("the person's position and unit"),
+    "no longer in a position or unit it applies to": _l("no longer in a position or unit it applies to"),
+    "every requirement was met": _l("every requirement was met"),
+    "the refresher path was completed": _l("the refresher path was completed"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def reason_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    label = REASON_LABELS.get(reason)
+    return str(label) if label is not None else reason
+
+
+class CellView(NamedTuple):
+    css: str
+    icon: str
+    label: str
+    day: str  # e.g. "valid until 1 mars 2027"; "" when no day belongs to the status
+    html: Markup  # icon, word and day, as the cells of every page show them
+
+
+class CellPresenter:
+    """A cell's words, icon and colour class in the reader's language. One per request: a matrix page
+    shows a thousand cells, many alike, so each distinct cell and day is put into words once."""
+
+    def __init__(self) -> None:
+        self.labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+        self.views: dict[tuple, CellView] = {}
+        self.days: dict[date, str] = {}
+        self.locale = get_locale()
+
+    def __call__(self, cell) -> CellView:
+        """`cell`: a competence.matrix.Cell."""
+        view = self.views.get(cell)
+        if view is None:
+            status = cell.status
+            icon, label, day = STATUS_ICONS[status], self.labels[status], self._day(cell)
+            html = Markup(
+                '<span class="cstatus"><span class="cstatus-icon" aria-hidden="true">{}</span> {}</span>'
+            ).format(icon, label)
+            if day:
+                html += Markup(' <span class="cstatus-day">{}</span>').format(day)
+            view = self.views[cell] = CellView("cell-" + status.replace("_", "-"), icon, label, day, html)
+        return view
+
+    def date(self, day: date | None) -> str:
+        if day is None:
+            return ""
+        text = self.days.get(day)
+        if text is None:
+            text = self.days[day] = format_date(day, "medium", locale=self.locale)  # Babel's own: 10× faster
+        return text
+
+    def _day(self, cell) -> str:
+        if cell.status in (Status.CERTIFIED, Status.WINDOW_OPEN) and cell.valid_until:
+            return _("valid until %(date)s", date=self.date(cell.valid_until))
+        if cell.status == Status.EXPIRED and cell.valid_until:
+            return _("ended %(date)s", date=self.date(cell.valid_until))
+        if cell.status == Status.REVOKED:
+            return _("revoked %(date)s", date=self.date(cell.revoked_on)) if cell.revoked_on else ""
+        if cell.due_on:
+            return _("due %(date)s", date=self.date(cell.due_on))
+        return ""
