@@ -9,8 +9,8 @@ NAVIGATION = {
     "anna": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
     "omar": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
     "sara": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
-    "karin": ["Start", "Min utbildning", "Mina enheter", "Byt lösenord", "Logga ut"],
-    "lars": ["Start", "Min utbildning", "Mina enheter", "Byt lösenord", "Logga ut"],
+    "karin": ["Start", "Min utbildning", "Mina enheter", "Kompetens", "Byt lösenord", "Logga ut"],
+    "lars": ["Start", "Min utbildning", "Mina enheter", "Kompetens", "Byt lösenord", "Logga ut"],
     "larmteam": ["Start", "Min utbildning", "Frågestatistik", "Byt lösenord", "Logga ut"],
     "admin": ["Start", "Min utbildning", "Frågestatistik", "Administration", "Byt lösenord", "Logga ut"],
 }

@@ -3,6 +3,7 @@ PDF that holds their name and its code, and the public verification page says it
 
 import io
 import re
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -31,7 +32,7 @@ def test_passing_the_last_requirement_issues_a_verifiable_certificate(page, audi
     assert "Certifierad" in card.inner_text()
     with page.expect_download() as download_info:
         card.get_by_role("link", name=re.compile("Ladda ner intyget")).click()
-    pdf = PdfReader(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert "Sara Nilsson" in text
     code = re.search(r"/verify/([A-Z0-9]+)", pdf_links(pdf) or "")
