@@ -33,7 +33,7 @@ serve: seed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict portal/alarmchain portal/assessment/core
+	$(BIN)/mypy --strict portal/alarmchain portal/assessment/core portal/certification/core
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .

@@ -77,6 +77,8 @@ def prepare(app) -> dict[str, object]:
         for size, unit in export_units.items():
             add_staff(organisation, [unit], size, certifications, today, seed=size, prefix=f"export{size}")
         units = {size: unit.id for size, unit in export_units.items()}
+        db.session.execute(sa.text("ANALYZE"))  # planner statistics, as a database in use has them
+        db.session.commit()
         db.session.remove()
     return units
 

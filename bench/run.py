@@ -194,6 +194,7 @@ def main() -> None:
         "bench_item_analysis.py",
         "bench_quiz_statistics.py",
         "bench_quiz_load.py",
+        "bench_competence.py",
     ):
         command = [sys.executable, ROOT / "bench" / script]
         sections.append(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)

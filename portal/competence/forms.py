@@ -27,7 +27,7 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(
-        _l("Name"), validators=[Optional(), Length(max=100)], filters=[lambda v: (v or "").strip()]
+        _l("Search by name"), validators=[Optional(), Length(max=100)], filters=[lambda v: (v or "").strip()]
     )
     unit = SelectField(_l("Unit"), validate_choice=False, default="")
     position = SelectField(_l("Position"), validate_choice=False, default="")

@@ -8,7 +8,7 @@ from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.certification.core import Status
 from portal.models import AssignmentSource, CycleState
@@ -116,19 +116,27 @@ class CellPresenter:
         self.views: dict[tuple, CellView] = {}
         self.days: dict[date, str] = {}
         self.locale = get_locale()
+        # Looked up once: without variables gettext returns the translation with its placeholder.
+        self.valid_until = _("valid until %(date)s")
+        self.ended = _("ended %(date)s")
+        self.revoked = _("revoked %(date)s")
+        self.due = _("due %(date)s")
 
     def __call__(self, cell) -> CellView:
-        """`cell`: a competence.matrix.Cell."""
+        """`cell`: a competence.cells.Cell."""
         view = self.views.get(cell)
         if view is None:
             status = cell.status
             icon, label, day = STATUS_ICONS[status], self.labels[status], self._day(cell)
-            html = Markup(
-                '<span class="cstatus"><span class="cstatus-icon" aria-hidden="true">{}</span> {}</span>'
-            ).format(icon, label)
+            html = (
+                f'<span class="cstatus"><span class="cstatus-icon" aria-hidden="true">{icon}</span> '
+                f"{escape(label)}</span>"
+            )
             if day:
-                html += Markup(' <span class="cstatus-day">{}</span>').format(day)
-            view = self.views[cell] = CellView("cell-" + status.replace("_", "-"), icon, label, day, html)
+                html += f' <span class="cstatus-day">{escape(day)}</span>'
+            view = self.views[cell] = CellView(
+                "cell-" + status.replace("_", "-"), icon, label, day, Markup(html)
+            )
         return view
 
     def date(self, day: date | None) -> str:
@@ -141,11 +149,11 @@ class CellPresenter:
 
     def _day(self, cell) -> str:
         if cell.status in (Status.CERTIFIED, Status.WINDOW_OPEN) and cell.valid_until:
-            return _("valid until %(date)s", date=self.date(cell.valid_until))
+            return self.valid_until % {"date": self.date(cell.valid_until)}
         if cell.status == Status.EXPIRED and cell.valid_until:
-            return _("ended %(date)s", date=self.date(cell.valid_until))
+            return self.ended % {"date": self.date(cell.valid_until)}
         if cell.status == Status.REVOKED:
-            return _("revoked %(date)s", date=self.date(cell.revoked_on)) if cell.revoked_on else ""
+            return self.revoked % {"date": self.date(cell.revoked_on)} if cell.revoked_on else ""
         if cell.due_on:
-            return _("due %(date)s", date=self.date(cell.due_on))
+            return self.due % {"date": self.date(cell.due_on)}
         return ""

@@ -4,6 +4,7 @@ people (the manager's units, their people, and cells.load_cells' three); and the
 the exports.
 """
 
+import functools
 import gc
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -15,14 +16,14 @@ from math import ceil
 import sqlalchemy as sa
 
 from portal.certification.core import Status
-from portal.competence.cells import Cell, cells_of, load_cells
+from portal.competence.cells import EMPTY, Cell, Cells, cells_of, load_cells
 from portal.competence.labels import NOT_ASSIGNED, SEVERITY
 from portal.competence.scope import employees_query
 from portal.extensions import db
 from portal.models import Certification, Membership, Position, Unit, User
 
 PER_PAGE = 100
-EXPORT_CHUNK = 500  # people per batch of cell queries while an export streams
+EXPORT_CHUNK = 100  # people (1,000 rows of 10 certifications) per batch of cell queries in an export
 EXPIRY_BANDS = ((0, 30), (31, 60), (61, 90))  # days from today, both ends included
 COMPLIANT = frozenset({Status.CERTIFIED, Status.WINDOW_OPEN})
 SORTS = ("name", "unit", "status")
@@ -35,10 +36,14 @@ class Person:
     username: str
     unit_ids: list[int] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
-    key: str = ""  # the name's place in Swedish alphabetical order
+    _key: str = field(default="", repr=False)
 
-    def __post_init__(self) -> None:
-        self.key = sort_key(self.name)
+    @property
+    def key(self) -> str:
+        """The name's place in Swedish alphabetical order (worked out when first needed: not by exports)."""
+        if not self._key:
+            self._key = sort_key(self.name)
+        return self._key
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ def collection_paused() -> Iterator[None]:
 _SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})  # after z, in order
 
 
+@functools.lru_cache(maxsize=4096)  # the same names, page after page (a bounded cache: ~0.5 MB)
 def sort_key(text: str) -> str:
     """Swedish alphabetical order (… x y z å ä ö), other accents ignored (é as e)."""
     folded = unicodedata.normalize("NFD", text.casefold().translate(_SWEDISH_ORDER))
@@ -162,7 +168,7 @@ def sort_key(text: str) -> str:
 
 def matches(person: Person, cells: list[Cell], filters: Filters) -> bool:
     """The filters that look at a person's name and statuses (unit and position are in the query)."""
-    if filters.q and sort_key(filters.q) not in person.key:  # "linnea" finds Linnéa, "a" not Åsa
+    if filters.q and sort_key(filters.q) not in person.key:  # "linnea" finds Linnéa; å, ä, ö stay letters
         return False
     return filters.status is None or any(cell.status == filters.status for cell in cells)
 
@@ -236,8 +242,8 @@ def build(
     columns = columns_for(certifications, filters)
     units = [u for u in manager.managed_units if filters.unit_id in (None, u.id)]
     people = load_people(manager, filters)
-    cells = load_cells(population(manager, filters), columns, today)
-    everyone = [Row(p, cells_of(cells, p.id, columns)) for p in people]
+    grid = _grid(load_cells(population(manager, filters), columns, today), people, columns)
+    everyone = [Row(p, grid[p.id]) for p in people]
     rows = [row for row in everyone if matches(row.person, row.cells, filters)]
     rows.sort(key=_sorter(filters.sort, {u.id: sort_key(u.name) for u in manager.managed_units}))
     pages = max(1, ceil(len(rows) / PER_PAGE)) if paginate else 1
@@ -254,6 +260,17 @@ def build(
         page=min(max(filters.page, 1), pages) if paginate else 1,
         pages=pages,
     )
+
+
+def _grid(cells: Cells, people: list[Person], columns: list[Certification]) -> dict[int, list[Cell]]:
+    """Each person's cells in column order ("not assigned" where there is none)."""
+    grid = {p.id: [EMPTY] * len(columns) for p in people}
+    index = {c.id: i for i, c in enumerate(columns)}
+    for (user_id, cert_id), cell in cells.items():
+        row = grid.get(user_id)
+        if row is not None:
+            row[index[cert_id]] = cell
+    return grid
 
 
 def _sorter(sort: str, unit_keys: dict[int, str]):
@@ -307,7 +324,7 @@ def _attention(rows: list[Row], columns: list[Certification], today: date):
 def iter_rows(
     manager: User, certifications: list[Certification], filters: Filters, today: date
 ) -> Iterator[Row]:
-    """The matrix's rows in name order, streamed: people read with a server-side cursor, their cells a
+    """The matrix's rows in the database's name order, streamed: people read with a server-side cursor, their cells a
     batch at a time, so that memory stays flat whatever the size (for the exports)."""
     columns = columns_for(certifications, filters)
     batch: list[Person] = []

@@ -95,15 +95,15 @@ def print_view():
         _refuse_filters(form)
     today = local_today()
     with collection_paused():
-        matrix = build(current_user, certifications, filters, today, paginate=False)
-        return render_template(
+        page = render_template(
             "competence/print.html",
             form=form,
             filters=filters,
-            matrix=matrix,
+            matrix=build(current_user, certifications, filters, today, paginate=False),
             show=CellPresenter(),
             today=today,
         )
+    return page
 
 
 @bp.get("/export.csv")

@@ -96,7 +96,9 @@ def test_the_certificate_names_holder_certification_dates_issuer_and_code(app, c
     reader = pypdf.PdfReader(io.BytesIO(document))
     assert reader.metadata.title.endswith("Behörighet att åtgärda trygghetslarm")
     links = [a.get_object()["/A"]["/URI"] for a in reader.pages[0]["/Annots"]]
-    assert f"https://utbildning.exempelkommun.se/verify/{cycle.verification_code}" in links  # the QR code is a link too
+    assert (
+        f"https://utbildning.exempelkommun.se/verify/{cycle.verification_code}" in links
+    )  # the QR code is a link too
     stored = db.session.get(CertificationCycle, cycle.id)
     assert stored.certificate_pdf == document
     assert stored.certificate_language == "sv"

@@ -85,7 +85,8 @@ def _build(
             ("major_version_grace_days", 90, 0),
         )
     }  # fmt: skip
-    if None not in numbers.values() and numbers["window_days"] >= 28 * numbers["validity_months"]:
+    window, months = numbers["window_days"], numbers["validity_months"]
+    if window is not None and months is not None and window >= 28 * months:
         c.add(("window_days",), "the renewal window is as long as the validity", "shorten window_days")
     if title is None or None in numbers.values() or not VERSION.match(version):
         return None
