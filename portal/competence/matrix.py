@@ -324,8 +324,8 @@ def _attention(rows: list[Row], columns: list[Certification], today: date):
 def iter_rows(
     manager: User, certifications: list[Certification], filters: Filters, today: date
 ) -> Iterator[Row]:
-    """The matrix's rows in the database's name order, streamed: people read with a server-side cursor, their cells a
-    batch at a time, so that memory stays flat whatever the size (for the exports)."""
+    """The matrix's rows in the database's name order, streamed for the exports: people read with a
+    server-side cursor, their cells a batch at a time, so that memory stays flat whatever the size."""
     columns = columns_for(certifications, filters)
     batch: list[Person] = []
 
