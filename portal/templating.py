@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -60,12 +60,5 @@ def menu_for(user) -> list[NavItem]:
     return [item for item, roles in SIGNED_IN_MENU if not roles or user.has_role(*roles)]
 
 
-def has_endpoint(endpoint: str) -> bool:
-    """Whether a view exists: a page links to another feature's page only when that feature is there."""
-    return endpoint in current_app.view_functions
-
-
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        input_tag=input_tag, is_text_input=is_text_input, menu_for=menu_for, has_endpoint=has_endpoint
-    )
+    app.jinja_env.globals.update(input_tag=input_tag, is_text_input=is_text_input, menu_for=menu_for)

@@ -42,11 +42,6 @@ class Texts:
     columns: tuple[str, ...] = ()
 
 
-def _first_endpoint(*endpoints: str) -> str:
-    """The first of these pages that exists (features arrive one at a time)."""
-    return next((e for e in endpoints if e in current_app.view_functions), endpoints[-1])
-
-
 def _title(texts: Mapping[str, str] | None, language: str) -> str:
     return (texts or {}).get(language) or (texts or {}).get("sv", "")
 
@@ -134,7 +129,7 @@ def texts_for(reminder: Reminder) -> Texts:
         greeting=greeting,
         paragraphs=tuple(paragraphs),
         link_label=gettext("Your training in Trygghetsportalen"),
-        link=portal_url(_first_endpoint("certification.mine", "learning.dashboard")),
+        link=portal_url("certification.mine"),
         footer=gettext(
             "This message was sent automatically by Trygghetsportalen. Please do not reply to it."
         ),
@@ -170,7 +165,7 @@ def _digest_texts(reminder: Reminder, greeting: str, language: str) -> Texts:
             gettext("These certifications of the employees in your units need attention this week."),
         ),
         link_label=gettext("The competence overview in Trygghetsportalen"),
-        link=portal_url(_first_endpoint("competence.matrix", "main.my_units")),
+        link=portal_url("competence.matrix"),
         footer=gettext(
             "You receive this summary once a week, when there is something to act on, because you manage units in Trygghetsportalen."
         ),

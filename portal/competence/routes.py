@@ -4,7 +4,7 @@ training. Every view is for managers only, and every person is found through sco
 from datetime import timedelta
 from typing import NoReturn
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,17 +30,13 @@ from portal.extensions import db
 from portal.i18n import pick
 from portal.models import Role, User
 
-# "Remind now" is written by another part of the portal; the pages offer it once it is there.
-REMIND_ENDPOINTS = ("competence.remind_now", "competence.remind")
 DEFAULT_DUE_DAYS = 30  # what the assign form proposes
 
 
 @bp.context_processor
 def _helpers() -> dict:
-    endpoints = current_app.view_functions
     return {
-        "has_endpoint": endpoints.__contains__,
-        "remind_endpoint": next((e for e in REMIND_ENDPOINTS if e in endpoints), None),
+        "remind_endpoint": "competence.remind",
         "REMINDABLE": REMINDABLE,
         "NOT_ASSIGNED": NOT_ASSIGNED,
         "source_label": SOURCE_LABELS.__getitem__,
@@ -109,27 +105,23 @@ def print_view():
 @bp.get("/export.csv")
 @role_required(Role.MANAGER)
 def export_csv():
-    certifications, form, filters = _requested()
-    if filters is None:
-        _refuse_filters(form)
-    today = local_today()
-    rows = iter_rows(current_user, certifications, filters, today)
-    return exports.csv_response(
-        rows, exports.Vocabulary.swedish(current_user, certifications, filters), today
-    )
+    return _export(exports.csv_response)
 
 
 @bp.get("/export.xlsx")
 @role_required(Role.MANAGER)
 def export_xlsx():
+    return _export(exports.xlsx_response)
+
+
+def _export(respond):
+    """The matrix as a file, with the same filters as the page, one row per person and certification."""
     certifications, form, filters = _requested()
     if filters is None:
         _refuse_filters(form)
     today = local_today()
     rows = iter_rows(current_user, certifications, filters, today)
-    return exports.xlsx_response(
-        rows, exports.Vocabulary.swedish(current_user, certifications, filters), today
-    )
+    return respond(rows, exports.Vocabulary.swedish(current_user, certifications, filters), today)
 
 
 @bp.get("/employees/<int:user_id>")
