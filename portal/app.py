@@ -52,9 +52,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import admin, assessment, auth, certification, competence, errors, learning, main, security
+    from portal import (
+        admin, assessment, auth, certification, competence, errors, learning, main, security, simulator,
+    )
 
-    features = (learning, assessment, certification, competence)
+    features = (learning, assessment, certification, competence, simulator)
     for blueprint in (main.bp, auth.bp, *(feature.blueprint() for feature in features), admin.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
