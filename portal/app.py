@@ -53,7 +53,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal import (
-        admin, assessment, auth, certification, competence, errors, learning, main, security, simulator,
+        admin,
+        assessment,
+        auth,
+        certification,
+        competence,
+        errors,
+        learning,
+        main,
+        security,
+        simulator,
     )
 
     features = (learning, assessment, certification, competence, simulator)
