@@ -27,8 +27,11 @@ from portal.alarmchain.events import (
     log_to_json,
 )
 from portal.alarmchain.lifecycle import Service, ServiceState
+from portal.alarmchain.live import PEOPLE, LiveRun, Option, options, play
 from portal.alarmchain.loader import load_scenario, load_scenarios
+from portal.alarmchain.outcome import Injection, Intervention
 from portal.alarmchain.policy import Policy, policy_from_mapping
+from portal.alarmchain.roles import actors_for
 from portal.alarmchain.run import Run, format_timeline, run_scenario, run_to_json
 from portal.alarmchain.scaip import (
     MessageRequest,
@@ -46,11 +49,11 @@ from portal.alarmchain.world import World, empty_world, fold, step
 __all__ = [
     "Actor", "ActorNotAllowed", "AlarmCase", "AlarmChainError", "CaseAction", "CaseState",
     "CloseReason", "DaySummary", "Event", "EventFormatError", "Fault", "GuardRefused",
-    "InvalidTransition", "Kind", "MessageRequest", "MessageResponse", "Policy", "Run",
+    "Injection", "Intervention", "InvalidTransition", "Kind", "LiveRun", "Option", "PEOPLE", "MessageRequest", "MessageResponse", "Policy", "Run",
     "ScaipError", "Scenario", "ScenarioError", "Score", "Service", "ServiceState", "SlaSummary",
-    "UnknownSubject", "Verdict", "World", "apply_case", "case_metrics", "device_event",
+    "UnknownSubject", "Verdict", "World", "actors_for", "apply_case", "case_metrics", "device_event",
     "empty_world", "event_from_json", "event_to_json", "fold", "format_day_summary",
     "format_timeline", "load_scenario", "load_scenarios", "log_from_json", "log_to_json",
-    "parse_and_respond", "parse_request", "policy_from_mapping", "render_response", "respond",
+    "options", "parse_and_respond", "play", "parse_request", "policy_from_mapping", "render_response", "respond",
     "run_scenario", "run_to_json", "score", "simulate_day", "step", "summarise",
 ]  # fmt: skip

@@ -45,7 +45,7 @@ _HL = frozenset({Actor.HANDLAGGARE})
 _TEAM = frozenset({Actor.LARMTEAM})
 _PROVIDER = frozenset({Actor.LARMTEAM, Actor.HOME_CARE})
 # action -> (sources, target or None for "stay", actors)
-_RULES: dict[str, tuple[tuple[ServiceState, ...], ServiceState | None, frozenset[Actor]]] = {
+RULES: dict[str, tuple[tuple[ServiceState, ...], ServiceState | None, frozenset[Actor]]] = {
     "assess": ((V.APPLIED,), V.ASSESSING, _HL),
     "grant": ((V.ASSESSING,), V.GRANTED, _HL),
     "reject": ((V.ASSESSING,), V.REJECTED, _HL),
@@ -67,7 +67,7 @@ _RULES: dict[str, tuple[tuple[ServiceState, ...], ServiceState | None, frozenset
     "archive": ((V.DEREGISTERED,), V.ARCHIVED, _TEAM),
 }
 TRANSITIONS: dict[tuple[ServiceState, str], ServiceState] = {
-    (s, action): target or s for action, (sources, target, _) in _RULES.items() for s in sources
+    (s, action): target or s for action, (sources, target, _) in RULES.items() for s in sources
 }
 # Known mistakes get a specific refusal code instead of a bare "not allowed".
 _MISTAKES: dict[tuple[ServiceState, str], str] = {
@@ -143,7 +143,7 @@ def apply_service(service: Service, event: Event, *, test_case: AlarmCase | None
         raise GuardRefused(MACHINE, service.state, event.action, reason=_MISTAKES[key])
     if key not in TRANSITIONS:
         raise InvalidTransition(MACHINE, service.state, event.action)
-    if event.actor not in _RULES[event.action][2]:
+    if event.actor not in RULES[event.action][2]:
         raise ActorNotAllowed(MACHINE, service.state, event.action, reason=f"actor_{event.actor}")
     refusal = _refusal(service, event, test_case)
     if refusal:

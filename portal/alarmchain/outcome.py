@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portal.alarmchain.events import Event
+from portal.alarmchain.events import Actor, Event
 from portal.alarmchain.lifecycle import ServiceState
 from portal.alarmchain.policy import Policy
 from portal.alarmchain.scenarios import Behaviour, DeviceSpec, Fault, ScriptedInput, ServiceSpec
@@ -38,6 +39,30 @@ class Setup:
     service: ServiceSpec | None = None
     areas: Mapping[str, str] | None = None  # per-cid area; default ``area``
     stop_when_done: bool = True
+    manual: frozenset[Actor] = frozenset()  # actors played by people: never planned automatically
+    interventions: Sequence[Intervention] = ()
+
+
+class Injection(enum.StrEnum):
+    """Something that goes wrong during a live run, so a demo can show the chain react."""
+
+    NO_ANSWER = "no_answer"  # the person neither speaks through the unit nor answers the phone
+    NO_KEY = "no_key"  # home care finds no working key or lock on arrival
+    BATTERY_LOW = "battery_low"  # the alarm button reports a low battery
+    LINK_LOST = "link_lost"  # the unit stops sending heartbeats until a visit fixes it
+    MASS_OUTAGE = "mass_outage"  # the supplier's network drops a whole area for a while
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """An input from outside the automated chain at virtual time ``at``.
+
+    Either ``event`` (a person's action, or a message from an outside device) or ``injection``.
+    """
+
+    at: datetime
+    event: Event | None = None
+    injection: Injection | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from portal.alarmchain.case import BREACH_OF, CaseAction
 from portal.alarmchain.events import Actor, Event, Params, params_of
 from portal.alarmchain.outcome import is_complete
+from portal.alarmchain.roles import actors_for
 from portal.alarmchain.scenarios import ExpectedStep, Scenario
 from portal.alarmchain.world import fold
 
@@ -100,20 +101,26 @@ def _breaches(events: Sequence[Event]) -> list[Feedback]:
     return found
 
 
-def score(scenario: Scenario, events: Sequence[Event]) -> Score:
-    """Return the score of ``events`` against ``scenario``; times count from the first event."""
+def score(scenario: Scenario, events: Sequence[Event], actor: Actor | None = None) -> Score:
+    """Return the score of ``events`` against ``scenario``; times count from the first event.
+
+    With ``actor``, only the steps and forbidden actions that are that role's count: a trainee
+    playing home care is not marked on the operator's answer time.
+    """
     start = events[0].at if events else scenario.start
     found: dict[str, Event | None] = {}
     results = []
     for step in scenario.expected:
         event = _first(events, step)
-        results.append(_judge(step, event, found, start))
+        if actor is None or actor in actors_for(step.kind, step.action):
+            results.append(_judge(step, event, found, start))
         found[step.name] = event
     wrong = tuple(
         StepResult(f.action, Verdict.WRONG, e.at,
                    Feedback("action.forbidden", params_of({"action": f.action})))
         for e in events for f in scenario.forbidden
         if e.kind == f.kind and e.action == f.action and e.actor is not Actor.TIMER
+        and (actor is None or e.actor is actor)
     )  # fmt: skip
     points = sum(POINTS[r.verdict] for r in results) - WRONG_PENALTY * len(wrong)
     extra = _breaches(events)

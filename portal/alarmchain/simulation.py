@@ -6,6 +6,7 @@ Ties at the same instant run device messages first, then timers, then actors, in
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,14 +19,17 @@ from portal.alarmchain.errors import AlarmChainError
 from portal.alarmchain.events import Actor, Event, Kind, Params, device_event, params_of
 from portal.alarmchain.incidents import Ticket
 from portal.alarmchain.lifecycle import Service, ServiceState
-from portal.alarmchain.outcome import Outcome, Rejected, Setup, is_complete
-from portal.alarmchain.scenarios import Behaviour, DeviceSpec, ScriptedInput
+from portal.alarmchain.outcome import Injection, Intervention, Outcome, Rejected, Setup, is_complete
+from portal.alarmchain.scenarios import Behaviour, DeviceSpec, Fault, ScriptedInput
 from portal.alarmchain.scheduler import Agenda
 from portal.alarmchain.timers import case_timers, ticket_timers
 from portal.alarmchain.world import _Ledger
 
-_DEVICE, _TIMER, _ACTOR = 0, 1, 2
-_WORK = frozenset({"input", "device", "timer", "wake"})
+# People act last at an instant: they answer the state they saw, after everything due by then.
+_DEVICE, _TIMER, _ACTOR, _PERSON = 0, 1, 2, 3
+_WORK = frozenset({"input", "device", "timer", "wake", "intervene"})
+_OUTAGE_NEIGHBOURS = 9  # units sharing the supplier's network with the scenario's own unit
+_OUTAGE_LENGTH = timedelta(minutes=90)
 _REPAIR: dict[sv.TechKind, tuple[str, str, str | None]] = {
     sv.TechKind.LINK_LOST: ("PI", DeviceType.LOCAL_UNIT, None),
     sv.TechKind.BUTTON_LOST: ("ME", DeviceType.PERSONAL_TRIGGER, "0124"),
@@ -46,8 +50,15 @@ class _Wake:
 class _Sim:
     """The run loop; mutable only inside one :func:`simulate` call."""
 
-    def __init__(self, setup: Setup, rng: random.Random, record: bool) -> None:
+    def __init__(self, setup: Setup, rng: random.Random, record: bool,
+                 until: datetime | None = None, advance: bool = False) -> None:  # fmt: skip
         self.setup, self.rng, self.record = setup, rng, record
+        self.until, self.advance = until, advance
+        self.now = setup.start
+        self.faults: frozenset[Fault] = setup.faults
+        self.override: dict[str, object] = {}  # injected changes to the person's behaviour
+        self.refused: list[tuple[int, Rejected]] = []  # interventions the engine refused
+        self.paused = False  # stopped at ``until`` with work left
         self.policy = setup.policy
         self.ledger = _Ledger(setup.policy)
         self.end = setup.start + setup.horizon
@@ -92,6 +103,8 @@ class _Sim:
                 self.push(s.start + self.policy.daily_test_window, _TIMER, "testcheck", spec.cid)
         for item in s.inputs:
             self.push(s.start + item.offset, _DEVICE, "input", item)
+        for index, intervention in enumerate(s.interventions):
+            self.push(intervention.at, _PERSON, "intervene", (index, intervention))
         if s.service:
             params = params_of({"cid": s.service.cid, "area": s.area})
             self.apply(Event(s.start, Actor.HANDLAGGARE, Kind.SERVICE, s.service.service_id,
@@ -104,9 +117,13 @@ class _Sim:
         while agenda:
             if self.setup.stop_when_done and agenda.work == 0 and self.done(agenda.next_at()):
                 break
-            at, tag, payload = agenda.pop()
-            if at > self.end:
+            if agenda.next_at() > self.end:
                 break
+            if self.until is not None and not self.advance and agenda.next_at() > self.until:
+                self.paused = True
+                break
+            at, tag, payload = agenda.pop()
+            self.now = at
             self.dispatch(at, tag, payload)
         return Outcome(tuple(self.events), tuple(self.states), self.ledger.freeze(),
                        tuple(self.rejected))  # fmt: skip
@@ -121,6 +138,9 @@ class _Sim:
             self.current = payload.behaviour
             self.apply(self.device_event(at, payload))
             self.current = "default"
+        elif tag == "intervene":
+            assert isinstance(payload, tuple)
+            self.intervene(at, *payload)
         elif tag == "wake":
             assert isinstance(payload, _Wake)
             plan = payload.plan
@@ -130,6 +150,59 @@ class _Sim:
         else:  # "timer" and "device": ready-made events
             assert isinstance(payload, Event)
             self.apply(payload, actor_step=tag == "device")
+
+    def intervene(self, at: datetime, index: int, intervention: Intervention) -> None:
+        if intervention.injection is not None:
+            self.inject(at, intervention.injection)
+            return
+        assert intervention.event is not None
+        event = dataclasses.replace(intervention.event, at=at)
+        problem = self.apply(event, actor_step=True, reject=False)
+        if problem is not None:
+            self.refused.append((index, problem))
+
+    def inject(self, at: datetime, what: Injection) -> None:
+        main = self.main_cid()
+        if what is Injection.NO_ANSWER:
+            self.override = {"voice": False, "answers_phone": False}
+            self.replan_cases()
+        elif what is Injection.NO_KEY:
+            self.faults = self.faults | {Fault.NO_KEY}
+            self.replan_cases()
+        elif what is Injection.BATTERY_LOW:
+            self.apply(self.device_message(at, main, "ME", DeviceType.PERSONAL_TRIGGER, "0016"))
+        elif what is Injection.LINK_LOST:
+            self.silence(main, at, None)
+        else:
+            prefix = "46099"
+            for n in range(1, _OUTAGE_NEIGHBOURS + 1):
+                self.silence(f"{prefix}{n:05d}", at, at + _OUTAGE_LENGTH)
+            self.silence(main, at, at + _OUTAGE_LENGTH)
+
+    def main_cid(self) -> str:
+        s = self.setup
+        cids = [i.request.cid for i in s.inputs] + [d.cid for d in s.devices]
+        cids += [s.service.cid] if s.service else []
+        return cids[0] if cids else "4600000001"
+
+    def silence(self, cid: str, at: datetime, until: datetime | None) -> None:
+        """Make ``cid`` stop sending from ``at`` (until a visit fixes it when ``until`` is None)."""
+        start = self.setup.start
+        known = self.specs.get(cid)
+        self.specs[cid] = DeviceSpec(cid, True, known.phase if known else timedelta(0), at - start,
+                                     None if until is None else until - start)  # fmt: skip
+        self.repaired.discard(cid)
+        if known is None or not known.heartbeat:
+            self.push(at + self.policy.heartbeat_interval, _DEVICE, "beat", cid)
+        if cid not in self.ledger.devices:
+            self.apply(Event(at, Actor.LARMTEAM, Kind.FLEET, cid, "register",
+                             (("area", self.setup.area),)))  # fmt: skip
+        self.arm_link(cid)
+
+    def replan_cases(self) -> None:
+        for kind, subject in list(self.seen):
+            if kind == "case" and not self.ledger.cases[subject].is_closed:
+                self.react((kind, subject), replan=True)
 
     def device_event(self, at: datetime, item: ScriptedInput) -> Event:
         return device_event(at, item.request)
@@ -168,10 +241,12 @@ class _Sim:
         spec = self.specs.get(cid)
         if spec and spec.heartbeat and cid not in self.armed and device.link is sv.Link.ONLINE:
             self.armed.add(cid)
-            self.push(sv.link_deadline(device, self.policy), _TIMER, "linkcheck", cid)
+            deadline = max(sv.link_deadline(device, self.policy), self.now)
+            self.push(deadline, _TIMER, "linkcheck", cid)
 
     # applying and reacting ------------------------------------------------------------------
-    def apply(self, event: Event, actor_step: bool = False) -> None:
+    def apply(self, event: Event, actor_step: bool = False, reject: bool = True) -> Rejected | None:
+        """Apply ``event`` and let the actors react; return the refusal if the engine refused it."""
         ledger = self.ledger
         counts = (len(ledger.cases), len(ledger.tickets), len(ledger.outages))
         before = ledger.devices.get(event.subject) if event.kind is Kind.DEVICE else None
@@ -179,9 +254,10 @@ class _Sim:
         try:
             ledger.apply(event)
         except AlarmChainError as exc:
-            if actor_step:
-                self.rejected.append(Rejected(event, exc.code, str(exc)))
-            return
+            refusal = Rejected(event, exc.code, str(exc))
+            if actor_step and reject:
+                self.rejected.append(refusal)
+            return refusal
         self.events.append(event)
         touched = self.touched(event, counts, before, open_before)
         if self.record:
@@ -190,6 +266,9 @@ class _Sim:
             self.react(key)
         if event.kind is Kind.DEVICE:
             self.arm_link(event.subject)
+        if self.advance and event.at > self.until and (touched or event.kind is not Kind.DEVICE):  # type: ignore[operator]
+            self.until, self.advance = event.at, False  # the next moment worth showing
+        return None
 
     def touched(self, event: Event, counts: tuple[int, int, int], before: sv.Device | None,
                 open_before: str | None) -> list[tuple[str, str]]:  # fmt: skip
@@ -225,12 +304,12 @@ class _Sim:
                 found.append(("outage", ledger.active_outage))
         return found
 
-    def react(self, key: tuple[str, str]) -> None:
+    def react(self, key: tuple[str, str], replan: bool = False) -> None:
         kind, subject = key
         seen = self.seen.get(key)
         previous = seen[0] if seen else None
         entity, plan_key = self.entity(kind, subject)
-        if seen is not None and seen[1] == plan_key:
+        if seen is not None and seen[1] == plan_key and not replan:
             return
         self.seen[key] = (entity, plan_key)
         self.tokens[key] = token = self.tokens.get(key, 0) + 1
@@ -242,20 +321,21 @@ class _Sim:
             for timer in case_timers(previous, entity, self.policy):  # type: ignore[arg-type]
                 self.push(timer.at, _TIMER, "timer", timer)
             who = self.behaviour_of[subject]
-            plan = ac.plan_case(entity, who, s.faults, s.access, self.rng)
+            if self.override:
+                who = dataclasses.replace(who, **self.override)  # type: ignore[arg-type]
+            plan = ac.plan_case(entity, who, self.faults, s.access, self.rng)
         elif isinstance(entity, Ticket):
             if previous is None:
                 for timer in ticket_timers(entity):
                     self.push(timer.at, _TIMER, "timer", timer)
             plan = ac.plan_ticket(entity, self.tested(entity), self.rng)
         elif isinstance(entity, Service):
-            plan = ac.plan_service(entity, self.test_case(entity), s.faults, s.access, self.rng)
+            plan = ac.plan_service(entity, self.test_case(entity), self.faults, s.access, self.rng)
             self.maybe_press(entity)
         else:
             plan = ac.plan_outage(entity, self.rng)  # type: ignore[arg-type]
-        if plan is not None:
-            now = self.events[-1].at
-            self.push(now + plan.delay, _ACTOR, "wake", _Wake(key, token, plan))
+        if plan is not None and plan.actor not in s.manual:
+            self.push(self.now + plan.delay, _ACTOR, "wake", _Wake(key, token, plan))
 
     def entity(self, kind: str, subject: str) -> tuple[object, tuple[object, ...]]:
         obj = getattr(self.ledger, f"{kind}s")[subject]
@@ -299,7 +379,7 @@ class _Sim:
             return
         self.pressed.add(service.service_id)
         if service.button_paired:  # an unpaired button is never heard (Borlänge 2025)
-            self.press(service.cid, self.events[-1].at + ac._s(self.rng, 120, 300))
+            self.press(service.cid, self.now + ac._s(self.rng, 120, 300))
 
     def press(self, cid: str, at: datetime) -> None:
         message = self.device_message(at, cid, "ME", DeviceType.PERSONAL_TRIGGER, "0010",
@@ -323,7 +403,7 @@ class _Sim:
         entities = len(ledger.cases) + len(ledger.tickets) + len(ledger.outages)
         if entities + len(ledger.services) == 0:
             return False
-        for spec in self.setup.devices:
+        for spec in self.specs.values():
             if spec.silent_from is not None and (
                 now < self.setup.start + spec.silent_from or self.silent(spec, now)
             ):
@@ -345,3 +425,23 @@ class _Sim:
 def simulate(setup: Setup, seed: int, *, record: bool = True) -> Outcome:
     """Return the outcome of playing ``setup``; same setup and seed give the same event log."""
     return _Sim(setup, random.Random(seed), record).run()
+
+
+@dataclass(frozen=True, slots=True)
+class Paused:
+    """A simulation played up to a moment: the outcome so far, that moment, and what was refused."""
+
+    outcome: Outcome
+    now: datetime
+    waiting: bool  # stopped at ``now`` with more to happen later
+    refused: tuple[tuple[int, Rejected], ...]
+
+
+def simulate_until(setup: Setup, seed: int, until: datetime, *, advance: bool = False) -> Paused:
+    """Play ``setup`` up to and including ``until``; with ``advance``, on to the next moment after
+    it when something worth showing happens (a heartbeat that changes nothing is not such a moment).
+    """
+    sim = _Sim(setup, random.Random(seed), True, until, advance)
+    outcome = sim.run()
+    now = min(sim.until or until, sim.end)
+    return Paused(outcome, now, sim.paused, tuple(sim.refused))
