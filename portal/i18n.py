@@ -66,10 +66,12 @@ def _request_translations():
 
 
 def pick(texts: Any) -> str:
-    """The text in the reader's language, else the Swedish original: from a {language: text} dict or
-    from anything with `in_language` (a quiz's texts)."""
+    """The text in the reader's language, else the Swedish original: from a {language: text} dict, from
+    anything with `in_language` (a quiz's texts) or with `as_dict` (the alarm-chain engine's labels)."""
     if not texts:
         return ""
+    if hasattr(texts, "as_dict"):  # the alarm-chain engine's Label
+        texts = texts.as_dict()
     if not isinstance(texts, dict):
         return str(texts.in_language(str(get_locale())))
     return texts.get(str(get_locale()), texts.get("sv", ""))

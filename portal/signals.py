@@ -9,3 +9,6 @@ quiz_passed = _signals.signal("quiz-passed")
 
 # Sent with user_id when a person completes a version of a module.
 module_completed = _signals.signal("module-completed")
+
+# Sent with user_id and scenario (its slug) when a trygghetskedjan exercise is passed.
+exercise_passed = _signals.signal("exercise-passed")

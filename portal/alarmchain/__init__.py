@@ -21,6 +21,7 @@ from portal.alarmchain.events import (
     Event,
     Kind,
     device_event,
+    device_request,
     event_from_json,
     event_to_json,
     log_from_json,
@@ -38,6 +39,7 @@ from portal.alarmchain.scaip import (
     MessageResponse,
     parse_and_respond,
     parse_request,
+    render_request,
     render_response,
     respond,
 )
@@ -51,9 +53,9 @@ __all__ = [
     "CloseReason", "DaySummary", "Event", "EventFormatError", "Fault", "GuardRefused",
     "Injection", "Intervention", "InvalidTransition", "Kind", "LiveRun", "Option", "PEOPLE", "MessageRequest", "MessageResponse", "Policy", "Run",
     "ScaipError", "Scenario", "ScenarioError", "Score", "Service", "ServiceState", "SlaSummary",
-    "UnknownSubject", "Verdict", "World", "actors_for", "apply_case", "case_metrics", "device_event",
+    "UnknownSubject", "Verdict", "World", "actors_for", "apply_case", "case_metrics", "device_event", "device_request",
     "empty_world", "event_from_json", "event_to_json", "fold", "format_day_summary",
     "format_timeline", "load_scenario", "load_scenarios", "log_from_json", "log_to_json",
-    "options", "parse_and_respond", "play", "parse_request", "policy_from_mapping", "render_response", "respond",
+    "options", "parse_and_respond", "play", "parse_request", "policy_from_mapping", "render_request", "render_response", "respond",
     "run_scenario", "run_to_json", "score", "simulate_day", "step", "summarise",
 ]  # fmt: skip

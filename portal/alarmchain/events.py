@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from portal.alarmchain.codes import MessageType
 from portal.alarmchain.errors import EventFormatError
-from portal.alarmchain.scaip import MessageRequest
+from portal.alarmchain.scaip import MessageRequest, caller_data
 
 EVENT_VERSION = 1
 
@@ -71,6 +72,16 @@ def device_event(at: datetime, request: MessageRequest) -> Event:
         "crd": None if request.crd is None else str(request.crd),
     }
     return Event(at, Actor.DEVICE, Kind.DEVICE, request.cid, str(request.mty), params_of(values))
+
+
+def device_request(event: Event) -> MessageRequest:
+    """Return the SCAIP request behind a device event (the fields :func:`device_event` keeps)."""
+    crd = event.param("crd")
+    return MessageRequest(
+        ref=event.param("ref") or "0", cid=event.subject, dty=event.param("dty") or "0002",
+        mty=MessageType(event.action), stc=event.param("stc"), lco=event.param("lco"),
+        crd=None if crd is None else caller_data(crd),
+    )  # fmt: skip
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

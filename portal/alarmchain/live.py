@@ -31,6 +31,7 @@ class LiveRun:
 
     scenario: Scenario
     events: tuple[Event, ...]
+    states: tuple[str, ...]  # the state label after each event ("ok" for a plain heartbeat)
     world: World
     now: datetime
     refused: tuple[tuple[int, Rejected], ...]  # (index of the intervention, why)
@@ -57,7 +58,7 @@ def play(scenario: Scenario, seed: int, interventions: Sequence[Intervention], *
     setup = replace(scenario_setup(scenario), manual=manual, interventions=tuple(interventions))
     paused = simulate_until(setup, seed, max(until, scenario.start), advance=advance)
     outcome = paused.outcome
-    return LiveRun(scenario, outcome.events, outcome.world, paused.now, paused.refused)
+    return LiveRun(scenario, outcome.events, outcome.states, outcome.world, paused.now, paused.refused)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ class Rejected:
     event: Event
     code: str
     message: str
+    reason: str = ""  # a guard's reason, e.g. ``follow_up_required``
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,6 +234,11 @@ def _caller(raw: str, ref: str) -> CallerData:
     return CallerData(scheme, address)
 
 
+def caller_data(raw: str) -> CallerData:
+    """Return the parsed ``crd`` value; raise ScaipError (status 3) when it is malformed."""
+    return _caller(raw, "0")
+
+
 def _validated(fields: dict[str, str]) -> dict[str, str]:
     ref_raw = fields.get("ref", "")
     ref = ref_raw if _FIELDS["ref"][0].fullmatch(ref_raw) else None

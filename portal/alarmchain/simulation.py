@@ -254,7 +254,7 @@ class _Sim:
         try:
             ledger.apply(event)
         except AlarmChainError as exc:
-            refusal = Rejected(event, exc.code, str(exc))
+            refusal = Rejected(event, exc.code, str(exc), getattr(exc, "reason", ""))
             if actor_step and reject:
                 self.rejected.append(refusal)
             return refusal

@@ -4,8 +4,8 @@ Every change is written to the audit trail with who, what and why. Callers commi
 Evidence for a requirement `module: <slug>`: a completion of the module's current major version (which
 includes passing its quiz). For a renewal the refresher path's modules must be done again after the
 renewal window opened: a passed quiz of the module on or after that day counts, as does a completion of
-a newer version. `exercise: <scenario>` waits for the trygghetskedjan exercises (issue 7): until then no
-evidence exists, so it is never met.
+a newer version. Evidence for `exercise: <scenario>`: a passed trygghetskedjan exercise of the scenario
+(for a renewal, one passed on or after the day the window opened).
 """
 
 import secrets
@@ -46,13 +46,15 @@ from portal.models import (
     Position,
     QuizAttempt,
     QuizVersion,
+    RunMode,
     SectionProgress,
     SectionVersion,
+    SimulationRun,
     UnitKind,
     User,
     utcnow,
 )
-from portal.signals import module_completed, quiz_passed
+from portal.signals import exercise_passed, module_completed, quiz_passed
 
 POSITIONS = frozenset(p.value for p in Position)
 UNIT_KINDS = frozenset(k.value for k in UnitKind)
@@ -238,10 +240,24 @@ def module_done_on(user_id: int, slug: str, since: date | None = None) -> date |
     return max(days) if days else None
 
 
+def exercise_done_on(user_id: int, scenario: str, since: date | None = None) -> date | None:
+    """The last day `user_id` passed an exercise of `scenario` (on or after `since`)."""
+    query = sa.select(sa.func.max(SimulationRun.finished_at)).where(
+        SimulationRun.user_id == user_id,
+        SimulationRun.scenario_slug == scenario,
+        SimulationRun.mode == RunMode.EXERCISE,
+        SimulationRun.passed.is_(True),
+    )
+    if since is not None:
+        query = query.where(SimulationRun.finished_at >= _start_of(since))
+    last = db.session.scalar(query)
+    return None if last is None else last.astimezone(LOCAL_TIMEZONE).date()
+
+
 def requirement_done_on(user_id: int, requirement: Requirement, since: date | None = None) -> date | None:
     if requirement.kind is RequirementKind.MODULE:
         return module_done_on(user_id, requirement.ref, since)
-    return None  # exercises: evidence arrives with the trygghetskedjan exercises (issue 7)
+    return exercise_done_on(user_id, requirement.ref, since)
 
 
 def _cycles(user_id: int, certification_id: int) -> list[CertificationCycle]:
@@ -390,6 +406,11 @@ def _on_module_completed(_module: object, user_id: int) -> None:
 @quiz_passed.connect
 def _on_quiz_passed(_attempt: object, user_id: int, section: object) -> None:
     evaluate(user_id)  # a renewal may need nothing but a new pass
+
+
+@exercise_passed.connect
+def _on_exercise_passed(_run: object, user_id: int, scenario: str) -> None:
+    evaluate(user_id)
 
 
 # Status

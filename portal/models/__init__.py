@@ -24,11 +24,16 @@ from portal.models.learning import (
     module_version_section,
 )
 from portal.models.organisation import Membership, Organisation, Position, Unit, UnitKind
+from portal.models.simulation import InputKind, RunMode, SimulationInput, SimulationRun
 from portal.models.types import utcnow
 from portal.models.user import Role, User, managed_unit
 from portal.models.verification import VerificationMiss
 
 __all__ = [
+    "InputKind",
+    "RunMode",
+    "SimulationInput",
+    "SimulationRun",
     "Assignment",
     "AssignmentSource",
     "Certification",
