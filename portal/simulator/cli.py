@@ -50,3 +50,11 @@ def list_command() -> None:
 def day_command(brukare: int, seed: int) -> None:
     """Simulate one day of a municipality's alarms and print the SLA aggregates."""
     click.echo(format_day_summary(simulate_day(brukare, seed)))
+
+
+@alarmchain_cli.command("prune")
+def prune_command() -> None:
+    """Delete demo runs untouched for a day and unfinished exercises untouched for 30 days."""
+    from portal.simulator.services import prune
+
+    click.echo(f"Deleted {prune()} runs.")

@@ -63,3 +63,11 @@ def scenario_title(slug: str) -> str:
     """A scenario's title in the reader's language (its slug when it is gone)."""
     scenario = scenarios().get(slug)
     return pick(scenario.title) if scenario else slug
+
+
+@bp.app_template_global()
+def exercise_role(slug: str) -> str:
+    """The first role with an exercise in scenario ``slug`` (for links to it)."""
+    scenario = scenarios().get(slug)
+    found = roles_of(scenario) if scenario else []
+    return found[0] if found else ""

@@ -267,8 +267,16 @@ class DeviceReply:
     body: bytes  # a SCAIP <mrs>
 
 
+MAX_BODY = MAX_REQUEST_BYTES
+
+
+def scaip_refusal(status: int, reason: str, ref: str | None = None) -> bytes:
+    """An ``<mrs>`` refusing a request with SCAIP ``status``."""
+    return render_response(error_response(ScaipError(status, reason, reason, ref=ref)))
+
+
 def _scaip_error(http: int, status: int, reason: str, ref: str | None = None) -> DeviceReply:
-    return DeviceReply(http, render_response(error_response(ScaipError(status, reason, reason, ref=ref))))
+    return DeviceReply(http, scaip_refusal(status, reason, ref))
 
 
 _HTTP_OF_SCAIP = {1: 413, 2: 400, 3: 422, 7: 422}
