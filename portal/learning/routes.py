@@ -24,6 +24,7 @@ from portal.learning.services import (
     visit,
 )
 from portal.models import SectionKind
+from portal.simulator.services import exercise_runs
 
 
 @bp.get("/")
@@ -38,6 +39,7 @@ def dashboard():
         catalogue=[s for s in everything if show_all or is_for(current_user, s.version)],
         show_all=show_all,
         certifications=my_certifications(current_user, local_today()),
+        exercises=[run for run in exercise_runs(current_user.id, 20) if run.finished_at][:5],
     )
 
 

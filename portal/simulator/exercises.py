@@ -1,37 +1,23 @@
 """Exercises: a logged-in trainee picks a role and a scenario; results are kept and count toward
 certifications that require the exercise."""
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.errors import abort_with
-from portal.extensions import db
 from portal.i18n import pick
-from portal.models import RunMode, SimulationRun
+from portal.models import RunMode
 from portal.simulator import bp, services
 from portal.simulator.catalogue import ROLES, exercises_for, roles_of, scenarios
 from portal.simulator.labels import ROLE_LABELS
 from portal.simulator.messages import run_error_text
 
 
-def my_runs(user_id: int) -> list[SimulationRun]:
-    """The trainee's exercise runs, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(SimulationRun)
-            .where(SimulationRun.user_id == user_id, SimulationRun.mode == RunMode.EXERCISE)
-            .order_by(SimulationRun.created_at.desc())
-            .limit(100)
-        )
-    )
-
-
 @bp.get("/ovningar")
 @login_required
 def exercises():
-    runs = my_runs(current_user.id)
+    runs = services.exercise_runs(current_user.id)
     passed = {(r.scenario_slug, r.role) for r in runs if r.passed}
     roles = [(role, ROLE_LABELS[role], exercises_for(role)) for role in ROLES]
     return render_template("simulator/exercises.html", roles=roles, runs=runs, passed=passed,

@@ -120,6 +120,18 @@ def option_key(option: Option) -> str:
     return f"{option.kind}:{option.subject}:{option.action}:{params}"
 
 
+def exercise_runs(user_id: int, limit: int = 100) -> list[SimulationRun]:
+    """A trainee's exercise runs, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(SimulationRun)
+            .where(SimulationRun.user_id == user_id, SimulationRun.mode == RunMode.EXERCISE)
+            .order_by(SimulationRun.created_at.desc(), SimulationRun.id)
+            .limit(limit)
+        )
+    )
+
+
 # Creating ------------------------------------------------------------------------------------------
 def client_key(remote_addr: str | None, user: User | None) -> str:
     """Who made a run, for the per-client limit: the user, or a keyed hash of the address."""
