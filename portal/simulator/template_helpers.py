@@ -32,5 +32,5 @@ def feedback_text(code: str, params: dict, action: str | None = None, kind: str 
     if action:
         values["action"] = action
     if kind:
-        values["kind_of_step"] = kind
+        values["machine"] = kind
     return labels.feedback_text(code, values)
