@@ -266,9 +266,18 @@ class _Sim:
             self.react(key)
         if event.kind is Kind.DEVICE:
             self.arm_link(event.subject)
-        if self.advance and event.at > self.until and (touched or event.kind is not Kind.DEVICE):  # type: ignore[operator]
+        if self.advance and event.at > self.until and self.worth_showing(event, touched, before):  # type: ignore[operator]
             self.until, self.advance = event.at, False  # the next moment worth showing
         return None
+
+    def worth_showing(self, event: Event, touched: list[tuple[str, str]], before: sv.Device | None) -> bool:
+        """Return False for a device message that moved nothing, such as a heartbeat that changes
+        no device condition (also while the unit has an open case, which it then "touches")."""
+        if event.kind is not Kind.DEVICE:
+            return True
+        after = self.ledger.devices[event.subject]
+        plain = event.action == "PI" and before is not None and before.health == after.health
+        return bool(touched) and not plain
 
     def touched(self, event: Event, counts: tuple[int, int, int], before: sv.Device | None,
                 open_before: str | None) -> list[tuple[str, str]]:  # fmt: skip
@@ -443,5 +452,7 @@ def simulate_until(setup: Setup, seed: int, until: datetime, *, advance: bool = 
     """
     sim = _Sim(setup, random.Random(seed), True, until, advance)
     outcome = sim.run()
-    now = min(sim.until or until, sim.end)
+    # Still advancing: nothing worth showing came before the run ended, so its clock ran out
+    # (its events may include heartbeats after ``until``).
+    now = sim.end if sim.advance else min(sim.until or until, sim.end)
     return Paused(outcome, now, sim.paused, tuple(sim.refused))
