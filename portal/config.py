@@ -91,6 +91,7 @@ class Config:
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     CONTENT_DIR = str(ROOT / "content")
     SCENARIO_DIR = str(ROOT / "content" / "scenarios")
+    CHAIN_FILE = str(ROOT / "content" / "trygghetskedjan" / "kedjan.yaml")
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
     MAIL_USE_STARTTLS = False

@@ -44,13 +44,18 @@ EVERYONE: tuple[Role, ...] = ()
 SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
     (NavItem("main.index", _l("Start")), EVERYONE),
     (NavItem("learning.dashboard", _l("My training")), EVERYONE),
+    (NavItem("simulator.overview", _l("The alarm chain")), EVERYONE),
     (NavItem("main.my_units", _l("My units")), (Role.MANAGER,)),
     (NavItem("competence.matrix", _l("Competence")), (Role.MANAGER,)),
     (NavItem("assessment.statistics_index", _l("Question statistics")), (Role.AUTHOR, Role.ADMIN)),
     (NavItem("admin.index", _l("Administration")), (Role.ADMIN,)),
     (NavItem("auth.change_password", _l("Change password")), EVERYONE),
 )
-VISITOR_MENU = (NavItem("main.index", _l("Start")), NavItem("auth.login", _l("Log in")))
+VISITOR_MENU = (
+    NavItem("main.index", _l("Start")),
+    NavItem("simulator.overview", _l("The alarm chain")),
+    NavItem("auth.login", _l("Log in")),
+)
 
 
 def menu_for(user) -> list[NavItem]:

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from portal.simulator import bp, labels
+from portal.simulator.catalogue import scenarios
 
 VERDICTS = {
     "correct": ("✓", _l("Correct")),
@@ -16,7 +17,7 @@ VERDICTS = {
 
 @bp.app_template_global()
 def role_label(role: str | None) -> str:
-    return str(labels.ROLE_LABELS.get(role or "", role or ""))
+    return labels.role_label(role or "")  # the manager has no exercise label: its actor label
 
 
 @bp.app_template_global()
@@ -34,3 +35,9 @@ def feedback_text(code: str, params: dict, action: str | None = None, kind: str 
     if kind:
         values["machine"] = kind
     return labels.feedback_text(code, values)
+
+
+@bp.app_template_global()
+def demo_scenarios() -> list:
+    """The scenarios to choose from for a demo, in file order."""
+    return list(scenarios().values())
