@@ -18,6 +18,7 @@ def run_error_text(code: str) -> str:
         "no_longer_possible": _(
             "That can no longer be done: the situation has changed. Look again and choose."
         ),
+        "waiting_for_you": _("Nothing more happens until you act. Choose one of your actions."),
         "run_full": _("This run has taken as many inputs as a run may. Start a new one."),
     }
     return texts.get(code, _("The run could not take that."))

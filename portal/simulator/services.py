@@ -55,7 +55,7 @@ _RETRIES = 5
 class RunError(Exception):
     """A request the run cannot take; ``code`` picks the message the page shows."""
 
-    def __init__(self, code: str, **params: str) -> None:
+    def __init__(self, code: str, /, **params: str) -> None:  # "/": Refused passes a param `code`
         super().__init__(code)
         self.code, self.params = code, params
 
@@ -174,6 +174,7 @@ class _Change:
     at: datetime | None = None
     body: str | None = None
     speed: int | None = None
+    state: LiveRun | None = None  # the run after the change, when deciding already played it
 
 
 def _commit(run: SimulationRun, change: _Change) -> None:
@@ -209,7 +210,7 @@ def _change(run: SimulationRun, decide: Callable[[SimulationRun], _Change]) -> L
             db.session.rollback()
             continue
         db.session.refresh(run)
-        return live(run)
+        return change.state or live(run)
     raise RunError("busy")
 
 
@@ -220,7 +221,14 @@ def _end_of(run: SimulationRun) -> datetime:
 
 def step(run: SimulationRun) -> LiveRun:
     """Move the run on to the next moment when something happens."""
-    return _change(run, lambda r: _Change(live(r, advance=True).now))
+
+    def decide(r: SimulationRun) -> _Change:
+        moved = live(r, advance=True)
+        if r.mode is RunMode.EXERCISE and moved.over and not moved.complete and options_of(r, live(r)):
+            raise RunError("waiting_for_you")  # stepping would only run the trainee's time out
+        return _Change(moved.now, state=moved)
+
+    return _change(run, decide)
 
 
 def advance(run: SimulationRun, seconds: int) -> LiveRun:
@@ -262,13 +270,17 @@ def act(run: SimulationRun, key: str) -> LiveRun:
         for refused_index, refusal in tried.refused:
             if refused_index == index:
                 raise Refused(refusal.code, refusal.reason)
-        return _Change(r.virtual_now, InputKind.PERSON, r.virtual_now, event_to_json(event))
+        return _Change(r.virtual_now, InputKind.PERSON, r.virtual_now, event_to_json(event), state=tried)
 
     return _change(run, decide)
 
 
 def _room_for_input(run: SimulationRun) -> None:
-    if run.revision >= current_app.config.get("SIMULATOR_INPUTS_PER_RUN", INPUTS_PER_RUN):
+    # Count the inputs, not the revision: every tick of the page's clock is a revision too.
+    inputs = db.session.scalar(
+        sa.select(sa.func.count()).select_from(SimulationInput).where(SimulationInput.run_id == run.id)
+    )
+    if inputs >= current_app.config.get("SIMULATOR_INPUTS_PER_RUN", INPUTS_PER_RUN):
         raise RunError("run_full")
 
 
@@ -314,6 +326,8 @@ def device_message(run: SimulationRun, body: bytes) -> DeviceReply:
         return _scaip_error(429, 6, "busy", request.ref)
 
     def decide(r: SimulationRun) -> _Change:
+        if r.virtual_now >= _end_of(r):  # the clock cannot move on: the message would stay unhandled
+            raise RunError("finished")
         _room_for_input(r)
         event = device_event(r.virtual_now, request)
         return _Change(r.virtual_now, InputKind.DEVICE, r.virtual_now, event_to_json(event))
