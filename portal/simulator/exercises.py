@@ -10,7 +10,7 @@ from portal.i18n import pick
 from portal.models import RunMode
 from portal.simulator import bp, services
 from portal.simulator.catalogue import ROLES, exercises_for, roles_of, scenarios
-from portal.simulator.labels import ROLE_LABELS
+from portal.simulator.labels import role_label
 from portal.simulator.messages import run_error_text
 
 
@@ -19,7 +19,7 @@ from portal.simulator.messages import run_error_text
 def exercises():
     runs = services.exercise_runs(current_user.id)
     passed = {(r.scenario_slug, r.role) for r in runs if r.passed}
-    roles = [(role, ROLE_LABELS[role], exercises_for(role)) for role in ROLES]
+    roles = [(role, role_label(role), exercises_for(role)) for role in ROLES]
     return render_template("simulator/exercises.html", roles=roles, runs=runs, passed=passed,
                            catalogue=scenarios())  # fmt: skip
 
