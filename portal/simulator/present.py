@@ -56,17 +56,8 @@ CASE_TRACK = (
 
 
 def duration_text(seconds: int | None) -> str:
-    """Seconds as "1 h 5 min", "7 min 20 s" or "45 s"."""
-    if seconds is None:
-        return "–"
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    return f"{secs} s"
+    """Seconds as "7 min 20 s"; a dash when there is nothing to measure."""
+    return "–" if seconds is None else labels.duration_text(seconds)
 
 
 def offset_text(delta: timedelta) -> str:
