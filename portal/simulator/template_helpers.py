@@ -8,7 +8,7 @@ from portal.simulator.catalogue import scenarios
 
 VERDICTS = {
     "correct": ("✓", _l("Correct")),
-    "late": ("⏱", _l("Late")),
+    "late": ("!", _l("Late")),
     "missed": ("✗", _l("Missed")),
     "out_of_order": ("✗", _l("Out of order")),
     "wrong": ("✗", _l("Wrong")),
