@@ -11,7 +11,9 @@ from portal.assessment.statistics import refresh_statistics
 from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
 from portal.extensions import db
-from portal.models import EmployeeImport, Module, Role, SectionVersion, UnitKind
+from portal.models import EmployeeImport, Module, Role, RunMode, SectionVersion, UnitKind
+from portal.simulator.catalogue import scenarios
+from portal.simulator.services import create_run
 from tests.certification.test_certificate import certify, make_certification
 from tests.content.builders import write_module, write_quiz_module
 
@@ -32,6 +34,19 @@ def everyone(status: int) -> dict[str, int]:
 
 def only(allowed: dict[str, int], others: int = 403) -> dict[str, int]:
     return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], others), **allowed}
+
+
+def trainee_only(status: int) -> dict[str, int]:
+    """An exercise run is its trainee's (the learner's here); to everybody else it does not exist."""
+    return {**everyone(404), "learner": status}
+
+
+def run_control(action: str) -> list[Expect]:
+    """A POST to a run's control: the demo's anyone's, the exercise its trainee's; a redirect to the run."""
+    return [
+        Expect("POST", f"/trygghetskedjan/runs/{{demo}}/{action}", everyone(302)),
+        Expect("POST", f"/trygghetskedjan/runs/{{exercise}}/{action}", trainee_only(302)),
+    ]
 
 
 ADMIN_GET = only({"admin": 200})
@@ -76,6 +91,32 @@ MATRIX: dict[str, list[Expect]] = {
     ],
     "certification.verify_form": [Expect("GET", "/verify", everyone(200))],
     "certification.verify": [Expect("GET", "/verify/{code}", everyone(200))],
+    "simulator.overview": [Expect("GET", "/trygghetskedjan", everyone(200))],  # the public chain
+    # A demo run is anyone's who has its link. The forms are empty: back to the page with an error
+    # (finishing a demo: "only an exercise is scored"; the device endpoint: no SCAIP content type).
+    "simulator.start_demo": [Expect("POST", "/trygghetskedjan/runs", everyone(302))],
+    "simulator.run": [
+        Expect("GET", "/trygghetskedjan/runs/{demo}", everyone(200)),
+        Expect("GET", "/trygghetskedjan/runs/{exercise}", trainee_only(200)),
+    ],
+    "simulator.live_part": [
+        Expect("GET", "/trygghetskedjan/runs/{demo}/live", everyone(200)),
+        Expect("GET", "/trygghetskedjan/runs/{exercise}/live", trainee_only(200)),
+    ],
+    "simulator.step": run_control("step"),
+    "simulator.advance": run_control("advance"),
+    "simulator.speed": run_control("speed"),
+    "simulator.inject": run_control("inject"),
+    "simulator.act": run_control("act"),
+    "simulator.finish": run_control("finish"),
+    "simulator.device": [  # only a demo takes messages from an outside device
+        Expect("POST", "/trygghetskedjan/runs/{demo}/scaip", everyone(415)),
+        Expect("POST", "/trygghetskedjan/runs/{exercise}/scaip", everyone(404)),
+    ],
+    "simulator.exercises": [Expect("GET", "/trygghetskedjan/ovningar", SIGNED_IN_200)],
+    "simulator.start_exercise": [  # no role chosen: back to the exercises
+        Expect("POST", "/trygghetskedjan/ovningar/03-ingen-talkontakt", everyone(302))
+    ],
     "assessment.start": [Expect("POST", "/learning/modules/prov/prov/attempts", everyone(302))],
     # An attempt is its owner's alone (the learner's here): everybody else is refused.
     "assessment.question": [Expect("GET", "/learning/attempts/{attempt}/1", only({"learner": 200}))],
@@ -139,6 +180,11 @@ MATRIX: dict[str, list[Expect]] = {
     "admin.import_apply": [Expect("POST", "/admin/import/{upload}", ADMIN_POST_REDIRECT)],
 }
 NOT_IN_MATRIX = {"static"}  # public files, checked by the security-header tests
+# Open to anonymous visitors, and answering them with a redirect that is not to the login page.
+PUBLIC_REDIRECTS = {
+    "main.set_language", "auth.logout", "simulator.start_demo", "simulator.step", "simulator.advance",
+    "simulator.speed", "simulator.inject", "simulator.act", "simulator.finish",
+}  # fmt: skip
 
 
 def test_every_route_has_an_entry(app):
@@ -190,6 +236,9 @@ def world(app, tmp_path, org, make_unit, make_user):
     refresh_statistics(attempt.quiz_version)  # analysed, so that the CSV file exists
     db.session.commit()
     cycle = certify(learner, make_certification(), date(2026, 1, 12))
+    demo = create_run(scenarios()["01-natt-fall-med-talkontakt"], mode=RunMode.DEMO, client="matrix")
+    exercise = create_run(scenarios()["03-ingen-talkontakt"], mode=RunMode.EXERCISE, client="matrix",
+                          user=learner, role="home_care")  # fmt: skip
     ids = {
         "attempt": attempt.id,
         "quiz": attempt.quiz_version_id,
@@ -200,6 +249,8 @@ def world(app, tmp_path, org, make_unit, make_user):
         "cycle": cycle.id,
         "certification": cycle.certification_id,
         "code": cycle.verification_code,
+        "demo": demo.id,
+        "exercise": exercise.id,
     }
     return users, ids
 
@@ -218,9 +269,5 @@ def test_route_status_by_role(client, login, world, endpoint, expect, role):
         login(users[role])
     with client.open(expect.url.format(**ids), method=expect.method) as response:
         assert response.status_code == expect.statuses[role], response.text[:500]
-    if (
-        response.status_code == LOGIN
-        and role == "anonymous"
-        and endpoint not in ("main.set_language", "auth.logout")
-    ):
+    if response.status_code == LOGIN and role == "anonymous" and endpoint not in PUBLIC_REDIRECTS:
         assert "/login" in response.headers["Location"]
