@@ -26,6 +26,8 @@ from portal.alarmchain import (
     Option,
     ScaipError,
     Scenario,
+    Score,
+    Verdict,
     device_event,
     event_from_json,
     event_to_json,
@@ -41,7 +43,7 @@ from portal.models import InputKind, RunMode, SimulationInput, SimulationRun, Us
 from portal.signals import exercise_passed
 from portal.simulator.catalogue import ROLES, scenarios
 
-PASS_PERCENT = 80  # and no forbidden action: an exercise is passed safely, not just mostly
+PASS_PERCENT = 80  # and no forbidden action and no step left undone: passed safely, not just mostly
 SPEEDS = (1, 5, 10, 30, 60)
 MAX_ADVANCE = timedelta(minutes=10)  # one tick of the clock may move the run at most this far
 RUNS_PER_HOUR = 30  # per client: anonymous demo runs are cheap to make, so they are limited
@@ -351,7 +353,7 @@ def finish(run: SimulationRun) -> SimulationRun:
             return run
         state = live(run)
         result = score(state.scenario, state.events, role_of(run))
-        passed = result.percent >= PASS_PERCENT and not result.wrong
+        passed = is_pass(result)
         updated = db.session.execute(
             sa.update(SimulationRun)
             .where(SimulationRun.id == run.id, SimulationRun.revision == run.revision)
@@ -379,7 +381,13 @@ def finish(run: SimulationRun) -> SimulationRun:
     raise RunError("busy")
 
 
-def _result_document(result, state: LiveRun) -> dict:
+def is_pass(result: Score) -> bool:
+    """Enough points, nothing wrong done and nothing left undone."""
+    missed = any(step.verdict is Verdict.MISSED for step in result.steps)
+    return result.percent >= PASS_PERCENT and not result.wrong and not missed
+
+
+def _result_document(result: Score, state: LiveRun) -> dict:
     start = state.scenario.start
     expected = {step.name: step for step in state.scenario.expected}
 
@@ -397,7 +405,8 @@ def _result_document(result, state: LiveRun) -> dict:
     return {
         "steps": [verdict(r) for r in result.steps],
         "wrong": [verdict(r) for r in result.wrong],
-        "feedback": [{"code": f.code, "params": dict(f.params)} for f in result.feedback],
+        # A breach noted once per re-dispatch would repeat itself: each finding once.
+        "feedback": [{"code": f.code, "params": dict(f.params)} for f in dict.fromkeys(result.feedback)],
     }
 
 
