@@ -44,14 +44,35 @@
     }
   }
 
+  // After a swap the focus goes back where it was: the same button (by its data-focus-key) or the
+  // same element (by id). When that is gone (the action was taken), the heading of the trainee's
+  // actions, else the first heading, takes it. A heading is not focusable by itself: without
+  // tabindex=-1, focus() does nothing and the focus falls to <body>.
+  function restoreFocus(key, id) {
+    var again = key ? region.querySelector('[data-focus-key="' + key + '"]') : null;
+    if (!again && id) {
+      again = document.getElementById(id);
+    }
+    if (!again || !region.contains(again)) {
+      again = region.querySelector("#actions-heading") || region.querySelector("h2");
+    }
+    if (again) {
+      if (again.tabIndex < 0) {
+        again.setAttribute("tabindex", "-1");
+      }
+      again.focus();
+    }
+  }
+
   function swap(html) {
     var focused = document.activeElement;
-    var key = focused && region.contains(focused) ? focused.getAttribute("data-focus-key") : null;
+    var inside = focused && focused !== region && region.contains(focused);
+    var key = inside ? focused.getAttribute("data-focus-key") : null;
+    var id = inside ? focused.id : "";
     region.innerHTML = html;
     announceNew();
-    if (key) {
-      var again = region.querySelector('[data-focus-key="' + key + '"]');
-      (again || region.querySelector("h2")).focus();
+    if (inside) {
+      restoreFocus(key, id);
     }
     if (isOver()) {
       stop();

@@ -6,13 +6,37 @@ from portal.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import Auditor
 
 NAVIGATION = {
-    "anna": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
-    "omar": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
-    "sara": ["Start", "Min utbildning", "Byt lösenord", "Logga ut"],
-    "karin": ["Start", "Min utbildning", "Mina enheter", "Kompetens", "Byt lösenord", "Logga ut"],
-    "lars": ["Start", "Min utbildning", "Mina enheter", "Kompetens", "Byt lösenord", "Logga ut"],
-    "larmteam": ["Start", "Min utbildning", "Frågestatistik", "Byt lösenord", "Logga ut"],
-    "admin": ["Start", "Min utbildning", "Frågestatistik", "Administration", "Byt lösenord", "Logga ut"],
+    "anna": ["Start", "Min utbildning", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
+    "omar": ["Start", "Min utbildning", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
+    "sara": ["Start", "Min utbildning", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
+    "karin": [
+        "Start",
+        "Min utbildning",
+        "Trygghetskedjan",
+        "Mina enheter",
+        "Kompetens",
+        "Byt lösenord",
+        "Logga ut",
+    ],
+    "lars": [
+        "Start",
+        "Min utbildning",
+        "Trygghetskedjan",
+        "Mina enheter",
+        "Kompetens",
+        "Byt lösenord",
+        "Logga ut",
+    ],
+    "larmteam": ["Start", "Min utbildning", "Trygghetskedjan", "Frågestatistik", "Byt lösenord", "Logga ut"],
+    "admin": [
+        "Start",
+        "Min utbildning",
+        "Trygghetskedjan",
+        "Frågestatistik",
+        "Administration",
+        "Byt lösenord",
+        "Logga ut",
+    ],
 }
 
 
