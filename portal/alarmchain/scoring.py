@@ -80,7 +80,8 @@ def _judge(step: ExpectedStep, event: Event | None, found: dict[str, Event | Non
                           Feedback("step.out_of_order", params))  # fmt: skip
     anchor_event = found.get(step.since) if step.since else None
     anchor = anchor_event.at if anchor_event else (None if step.since else start)
-    if step.within is not None and anchor is not None and event.at - anchor > step.within:
+    # At the limit itself the timer has already fired and the chain has moved on: that is late.
+    if step.within is not None and anchor is not None and event.at - anchor >= step.within:
         seconds = int((event.at - anchor).total_seconds())
         params = params_of({"step": step.name, "seconds": str(seconds),
                             "limit": str(int(step.within.total_seconds()))})  # fmt: skip
