@@ -120,3 +120,19 @@ def test_demo_seed_after_content_sync_shows_progress(runner):
     assert [c.module_version.module.slug for c in completions] == ["trygghetslarm-grunder"]
     again = runner.invoke(args=["demo", "seed"])
     assert "0 completed sections" in again.output
+
+
+def test_demo_seed_gives_night_patrol_staff_passed_exercises_once(runner):
+    from portal.models import SimulationRun
+
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    result = runner.invoke(args=["demo", "seed"])
+    assert "2 passed exercises" in result.output
+    runs = db.session.scalars(sa.select(SimulationRun).order_by(SimulationRun.user_id)).all()
+    names = db.session.scalars(sa.select(User.username).where(User.id.in_([r.user_id for r in runs])))
+    assert sorted(names) == ["goran.aberg", "mikael.strom"]
+    assert [(run.scenario_slug, run.role, run.percent, run.passed) for run in runs] == [
+        ("03-ingen-talkontakt", "home_care", 100, True)
+    ] * 2
+    again = runner.invoke(args=["demo", "seed"])
+    assert "0 passed exercises" in again.output

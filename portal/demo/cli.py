@@ -20,6 +20,6 @@ def seed_command(bulk_staff: int) -> None:
     click.echo(
         "Exempelkommun: added {organisations} organisation, {units} units, {users} people, "
         "{memberships} memberships, {progress} completed sections, {quiz_attempts} quiz attempts, "
-        "{certifications} earlier certifications".format(**added)
+        "{certifications} earlier certifications, {exercises} passed exercises".format(**added)
         + (f", {bulk} synthetic employees." if bulk else ".")
     )

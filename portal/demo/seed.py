@@ -30,6 +30,7 @@ from portal.models import (
     Position,
     QuizAttempt,
     Role,
+    RunMode,
     SectionKind,
     SectionProgress,
     SectionVersion,
@@ -137,6 +138,7 @@ def seed_demo() -> dict[str, int]:
         "progress": 0,
         "quiz_attempts": 0,
         "certifications": 0,
+        "exercises": 0,
     }
     organisation = _organisation(added)
     units = {name: _unit(organisation, name, kind, added) for name, kind in UNITS.items()}
@@ -147,6 +149,7 @@ def seed_demo() -> dict[str, int]:
     added["progress"] = _progress(people)
     added["quiz_attempts"] = _quiz_history(people)
     added["certifications"] = _certification_history(people)
+    added["exercises"] = _exercise_history(people)
     return added
 
 
@@ -236,6 +239,28 @@ def _certification_history(people: dict[str, User]) -> int:
         )
         if assignment is not None and (assignment.due_on is None or assignment.due_on > today):
             assignment.due_on = today - timedelta(days=days)
+    return count
+
+
+# Night-patrol staff who have passed the exercise their certification asks for.
+DEMO_EXERCISES = (("mikael.strom", "03-ingen-talkontakt"), ("goran.aberg", "03-ingen-talkontakt"))
+
+
+def _exercise_history(people: dict[str, User]) -> int:
+    """Passed home-care exercises (once per person and scenario), which certify as they finish."""
+    from portal.simulator import services
+    from portal.simulator.catalogue import scenarios
+
+    count = 0
+    for username, slug in DEMO_EXERCISES:
+        person, scenario = people[username], scenarios().get(slug)
+        if scenario is None or services.exercise_runs(person.id, 1):
+            continue
+        run = services.create_run(scenario, mode=RunMode.EXERCISE, role="home_care", user=person,
+                                  client=f"seed:{username}")  # fmt: skip
+        services.play_model_answer(run)
+        services.finish(run)
+        count += 1
     return count
 
 

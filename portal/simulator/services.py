@@ -35,6 +35,7 @@ from portal.alarmchain import (
     play,
     render_response,
     respond,
+    run_scenario,
     score,
 )
 from portal.alarmchain.scaip import MAX_REQUEST_BYTES, error_response, parse_request
@@ -340,6 +341,19 @@ def device_message(run: SimulationRun, body: bytes) -> DeviceReply:
         status = 409 if error.code == "finished" else 429
         return _scaip_error(status, 5 if error.code == "finished" else 6, error.code, request.ref)
     return DeviceReply(200, render_response(respond(request)))
+
+
+def play_model_answer(run: SimulationRun) -> None:
+    """Take the trainee's steps as the simulator's own actor would (demo data); commits."""
+    scenario, role = scenario_of(run), role_of(run)
+    played = run_scenario(scenario, run.seed).events
+    steps = [e for e in played if e.actor is role]
+    for number, event in enumerate(steps, start=run.revision + 1):
+        db.session.add(SimulationInput(run_id=run.id, seq=number, kind=InputKind.PERSON, at=event.at,
+                                       body=event_to_json(event)))  # fmt: skip
+    run.revision += len(steps)
+    run.virtual_now = max(e.at for e in played)
+    db.session.commit()
 
 
 # Finishing -----------------------------------------------------------------------------------------
