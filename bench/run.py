@@ -61,12 +61,12 @@ def prepare(env: dict) -> None:
     flask(env, "demo", "seed", "--bulk-staff", str(BULK_STAFF))
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, workers: int = 2) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             BIN / "gunicorn",
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
@@ -101,11 +101,11 @@ def session_cookie(base: str, username: str, password: str) -> str:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
-def wrk(url: str, seconds: int, cookie: str | None = None) -> dict:
+def wrk(url: str, seconds: int, cookie: str | None = None, connections: int = 16) -> dict:
     command = [
         "wrk",
         "-t2",
-        "-c16",
+        f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
         "-H",
@@ -195,6 +195,7 @@ def main() -> None:
         "bench_quiz_statistics.py",
         "bench_quiz_load.py",
         "bench_competence.py",
+        "bench_simulator.py",
     ):
         command = [sys.executable, ROOT / "bench" / script]
         sections.append(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)

@@ -12,11 +12,12 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.alarmchain import (
     Actor,
@@ -198,6 +199,8 @@ def _commit(run: SimulationRun, change: _Change) -> None:
             SimulationInput(run_id=run.id, seq=expected + 1, kind=change.kind, at=change.at, body=change.body)
         )
     db.session.commit()
+    for key, value in values.items():  # the row as written: no SELECT to read it back
+        set_committed_value(run, key, value.astimezone(UTC) if isinstance(value, datetime) else value)
 
 
 def _change(run: SimulationRun, decide: Callable[[SimulationRun], _Change]) -> LiveRun:
@@ -212,7 +215,6 @@ def _change(run: SimulationRun, decide: Callable[[SimulationRun], _Change]) -> L
         except (_Conflict, IntegrityError):
             db.session.rollback()
             continue
-        db.session.refresh(run)
         return change.state or live(run)
     raise RunError("busy")
 

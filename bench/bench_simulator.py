@@ -1,0 +1,256 @@
+"""Benchmark: 50 demo runs of trygghetskedjan stepped at once against gunicorn, next to the trivial
+endpoint measured on the same server in the same run.
+
+A step is what the run page's script sends (POST /trygghetskedjan/runs/<id>/step with X-Live: 1): the
+run's inputs are read and played through the engine to its next moment, the new revision is written
+with a conditional UPDATE, and the live part of the page is rendered. The runs cycle through the
+shipped scenarios and each is stepped STEPS times from its start (most scenarios close within 10–25
+steps), by wrk with one connection per run (bench/wrk_step.lua). Afterwards the stored revisions are
+checked against the answers: no step lost.
+
+Then, in this process through the Flask test client and on the same database, the same kind of runs are
+stepped again with timers around each part of a step (load the run, read its inputs, play the engine,
+write the change, reload the run, present, render): where a step's time goes.
+
+Floor: steps at ≥ 30 % of the trivial endpoint's requests per second.
+
+Run by `make bench` (bench/run.py), or `python bench/bench_simulator.py [--runs 50] [--workers 4]`.
+SQLite (WAL) always, and PostgreSQL when BENCH_DATABASE_URL is set (that database is EMPTIED).
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_quiz_load import app_context  # noqa: E402
+from bench.run import USER_AGENT, empty_postgres, flask, free_port, start_gunicorn, wrk  # noqa: E402
+
+STEP_SCRIPT = ROOT / "bench" / "wrk_step.lua"
+THREADS = 2
+IN_PROCESS_STEPS = 12
+FLOOR = 0.30
+SCENARIOS: list[str] = []  # the shipped scenarios, in the order the runs cycle through them
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_runs(env: dict, count: int) -> list[str]:
+    """``count`` demo runs, cycling through the scenarios, written straight to the database."""
+    with app_context(env):
+        from portal.models import RunMode
+        from portal.simulator import services
+        from portal.simulator.catalogue import scenarios
+
+        shipped = list(scenarios().values())
+        SCENARIOS[:] = [scenario.slug for scenario in shipped]
+        return [
+            services.create_run(shipped[n % len(shipped)], mode=RunMode.DEMO, client=f"bench:{n}").id
+            for n in range(count)
+        ]
+
+
+def revisions(env: dict, run_ids: list[str]) -> int:
+    with app_context(env):
+        import sqlalchemy as sa
+
+        from portal.extensions import db
+        from portal.models import SimulationRun
+
+        return db.session.scalar(
+            sa.select(sa.func.sum(SimulationRun.revision)).where(SimulationRun.id.in_(run_ids))
+        )
+
+
+def visitor(base: str) -> tuple[str, str]:
+    """An anonymous visitor's session cookie and its CSRF token, as the run page's script has them."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    with opener.open(f"{base}/login") as response:
+        token = TOKEN.search(response.read().decode()).group(1)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar), token
+
+
+def wrk_steps(base: str, cookie: str, token: str, run_ids: list[str], seconds: int) -> dict:
+    command = [
+        "wrk", f"-t{THREADS}", f"-c{len(run_ids)}", f"-d{seconds}s", "--latency",
+        "-H", f"User-Agent: {USER_AGENT}", "-H", f"Cookie: {cookie}",
+        "-s", str(STEP_SCRIPT), f"{base}/trygghetskedjan/runs",
+        "--", urllib.parse.quote(token, safe=""), str(THREADS), *run_ids,
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(database_url: str | None, count: int, workers: int, seconds: int) -> tuple[str, bool]:
+    with tempfile.TemporaryDirectory() as instance:
+        env = {**os.environ, "PORTAL_INSTANCE_DIR": instance, "FLASK_APP": "wsgi"}
+        env["DATABASE_URL"] = database_url or f"sqlite:///{instance}/bench.sqlite"
+        engine = "PostgreSQL" if database_url else "SQLite (WAL)"
+        if database_url:
+            empty_postgres(database_url)
+        flask(env, "db", "upgrade")
+        run_ids = make_runs(env, count)
+        port = free_port()
+        server = start_gunicorn(env, port, workers=workers)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            cookie, token = visitor(base)
+            wrk(f"{base}/healthz", 2, connections=count)  # warm-up: imports, pools, template caches
+            trivial = wrk(f"{base}/healthz", seconds, connections=count)
+            steps = wrk_steps(base, cookie, token, run_ids, seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        stored = revisions(env, run_ids)
+        parts = breakdown(env["DATABASE_URL"], count)
+    ratio = steps["rps"] / trivial["rps"]
+    answered = steps["requests"] - steps["non2xx"]
+    # wrk stops with requests in flight: the server may have taken up to one per connection more.
+    kept = answered <= stored <= answered + count
+    lines = [
+        f"### Trygghetskedjan: {count} demo runs stepped at once, gunicorn {workers} workers, {engine}",
+        "",
+        f"wrk -t{THREADS} -c{count} -d{seconds}s for both rows; a step is POST …/step with X-Live: 1 "
+        f"(played, stored, live part rendered), one connection per run, the runs cycling through the "
+        f"{len(SCENARIOS)} scenarios.",
+        "",
+        "| endpoint | req/s | ratio to trivial | p50 ms | p95 ms | p99 ms | errors | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, result, ratio_text in (
+        ("trivial: GET /healthz (JSON, SELECT 1)", trivial, "1.00"),
+        (f"step {count} runs at once", steps, f"{ratio:.2f} ({'ok' if ratio >= FLOOR else 'below floor'})"),
+    ):
+        lines.append(
+            f"| {name} | {result['rps']:.0f} | {ratio_text} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | "
+            f"{result['p99_ms']:.1f} | {result['errors']} | {result['non2xx']} |"
+        )
+    lines += [
+        "",
+        f"Stored: {stored} revisions for {answered} answered steps, {answered / count:.0f} steps a run on average "
+        f"({'none lost' if kept else 'MISMATCH: steps lost or kept twice'}). Floor: ≥ {FLOOR:.2f} of trivial.",
+    ]
+    lines += breakdown_table(parts)
+    return "\n".join(lines), kept and not steps["non2xx"]
+
+
+PARTS = {
+    # (module, attribute): what the part is
+    ("runs", "run_or_404"): "load the run (session.get)",
+    ("services", "interventions_of"): "read the run's inputs",
+    ("services", "play"): "play the scenario to its next moment (engine)",
+    ("services", "_commit"): "write the change (conditional UPDATE, commit)",
+    ("runs", "live_view"): "present the state (present.live_view)",
+    ("runs", "render_template"): "render _live.html",
+}
+
+
+def breakdown(database_url: str, count: int) -> list[tuple[str, float]]:
+    """Milliseconds per step for each part, measured with timers in this process (test client)."""
+    from collections import Counter
+
+    from portal.app import create_app
+    from portal.extensions import db
+    from portal.models import RunMode
+    from portal.simulator import runs, services
+    from portal.simulator.catalogue import scenarios
+    from tests.conftest import base_config
+
+    modules = {"runs": runs, "services": services}
+    spent: Counter[str] = Counter()
+
+    def timed(name: str, function):
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - began
+
+        return wrapper
+
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        shipped = list(scenarios().values())
+        run_ids = [
+            services.create_run(shipped[n % len(shipped)], mode=RunMode.DEMO, client=f"inprocess:{n}").id
+            for n in range(count)
+        ]
+        db.session.remove()
+    client = app.test_client()
+    originals = {key: getattr(modules[key[0]], key[1]) for key in PARTS}
+    refresh = db.session.refresh
+    try:
+        for key, name in PARTS.items():
+            setattr(modules[key[0]], key[1], timed(name, originals[key]))
+        db.session.refresh = timed("reload the run before deciding (session.refresh)", refresh)
+        steps, began = 0, time.perf_counter()
+        for _ in range(IN_PROCESS_STEPS):
+            for run_id in run_ids:
+                assert (
+                    client.post(f"/trygghetskedjan/runs/{run_id}/step", headers={"X-Live": "1"}).status_code
+                    == 200
+                )
+                steps += 1
+        total = time.perf_counter() - began
+    finally:
+        for key in PARTS:
+            setattr(modules[key[0]], key[1], originals[key])
+        del db.session.refresh
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    parts = [(name, seconds * 1000 / steps) for name, seconds in spent.items()]
+    parts.append(
+        (
+            "the rest: Flask, request and response, session, scenario lookup",
+            (total - sum(spent.values())) * 1000 / steps,
+        )
+    )
+    return [("a whole step", total * 1000 / steps), *parts]
+
+
+def breakdown_table(parts: list[tuple[str, float]]) -> list[str]:
+    whole = parts[0][1]
+    lines = [
+        "",
+        f"Where a step's time goes (Flask test client in one process, {IN_PROCESS_STEPS} steps of each run, "
+        "no HTTP, no CSRF):",
+        "",
+        "| part of a step | ms | share |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {ms:.2f} | {ms / whole:.0%} |" for name, ms in parts]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=10, help="how long /healthz is measured")
+    args = parser.parse_args()
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores\n")
+    results = [run(None, args.runs, args.workers, args.seconds)]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        results.append(run(os.environ["BENCH_DATABASE_URL"], args.runs, args.workers, args.seconds))
+    print("\n\n".join(text for text, _ok in results))
+    if not all(ok for _text, ok in results):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
