@@ -21,6 +21,7 @@ from portal.alarmchain.incidents import OutageState, TicketState
 from portal.alarmchain.lifecycle import ServiceState
 from portal.alarmchain.outcome import Injection
 from portal.alarmchain.supervision import TechKind
+from portal.i18n import text
 
 Pairs = Iterable[tuple[str, str]] | Mapping[str, str]
 
@@ -453,7 +454,7 @@ def _get(table: Mapping, key: object) -> object | None:
 
 def _lookup(table: Mapping, key: object) -> str:
     label = _get(table, key)
-    return readable(key) if label is None else str(label)
+    return readable(key) if label is None else text(label)
 
 
 def actor_label(actor: object) -> str:
@@ -464,7 +465,7 @@ def actor_label(actor: object) -> str:
 def role_label(role: object) -> str:
     """An exercise role; other actors get their actor label."""
     label = _get(ROLE_LABELS, role)
-    return actor_label(role) if label is None else str(label)
+    return actor_label(role) if label is None else text(label)
 
 
 def state_label(kind: str, state: str) -> str:
@@ -492,7 +493,7 @@ def _with_detail(label: str, kind: str, action: str, params: Pairs) -> str:
         return label
     if not value:
         return label
-    return str(ACTION_DETAIL) % {"action": label, "detail": _lookup(detail[1], value)}
+    return text(ACTION_DETAIL) % {"action": label, "detail": _lookup(detail[1], value)}
 
 
 def _action(table: Mapping, kind: str, action: str, params: Pairs) -> str:
@@ -500,7 +501,7 @@ def _action(table: Mapping, kind: str, action: str, params: Pairs) -> str:
     label = table.get((kind, action))
     if label is None:
         return readable(action)
-    return _with_detail(str(label), kind, action, params)
+    return _with_detail(text(label), kind, action, params)
 
 
 def action_label(kind: str, action: str, params: Pairs = ()) -> str:
@@ -523,10 +524,10 @@ def refusal_label(code: str, reason: str) -> str:
     """Why the engine refused an action; ``code`` and ``reason`` are the error's attributes."""
     reason = str(reason or "")
     if reason in REFUSAL_LABELS:
-        return str(REFUSAL_LABELS[reason])
+        return text(REFUSAL_LABELS[reason])
     if reason.startswith("actor_"):
-        return str(REFUSAL_CODE_LABELS["transition.actor"])
-    return str(REFUSAL_CODE_LABELS.get(str(code), REFUSAL_GENERIC))
+        return text(REFUSAL_CODE_LABELS["transition.actor"])
+    return text(REFUSAL_CODE_LABELS.get(str(code), REFUSAL_GENERIC))
 
 
 def injection_label(injection: str) -> str:
@@ -537,7 +538,7 @@ def injection_label(injection: str) -> str:
 def injection_help(injection: str) -> str:
     """What the chain should do about an injected fault ("" when unknown)."""
     help_text = _get(INJECTION_HELP, injection)
-    return "" if help_text is None else str(help_text)
+    return "" if help_text is None else text(help_text)
 
 
 def breach_label(kind: str) -> str:
@@ -614,7 +615,7 @@ def feedback_text(code: str, params: Pairs) -> str:
         details = ", ".join(f"{readable(k)}: {v}" for k, v in sorted(given.items()))
         return readable(code) + (f" ({details})" if details else "")
     try:
-        return str(template) % values
+        return text(template) % values
     except (KeyError, ValueError, TypeError):  # a broken translation: use the English template
         try:
             return template._args[0] % values

@@ -28,7 +28,7 @@ from portal.alarmchain.codes import (
     location_label,
     status_label,
 )
-from portal.i18n import LOCAL_TIMEZONE, pick
+from portal.i18n import LOCAL_TIMEZONE, pick, text
 from portal.simulator import labels
 from portal.simulator.services import option_key
 
@@ -156,11 +156,9 @@ def event_text(event: Event) -> str:
             if label:
                 parts.append(pick(label))
         return " – ".join(p for p in parts if p)
-    text = labels.done_label(str(event.kind), event.action)
+    done = labels.done_label(str(event.kind), event.action)
     method = event.param("method")
-    if method:
-        text = f"{text} ({labels.ACCESS_METHOD_LABELS.get(method, method)})"
-    return text
+    return f"{done} ({labels.access_method_label(method)})" if method else done
 
 
 def _entries(state: LiveRun) -> list[Entry]:
@@ -201,14 +199,14 @@ def _documented_at(case: AlarmCase) -> datetime | None:
 def case_view(case: AlarmCase, state: LiveRun) -> CaseView:
     policy, now = state.world.policy, state.now
     clocks = [
-        _clock(str(_l("Answer")), case.opened_at, case.answered_at, policy.answer_target, now),
+        _clock(text(_l("Answer")), case.opened_at, case.answered_at, policy.answer_target, now),
         _clock(
-            str(_l("Acknowledgement")), case.dispatched_at, case.acknowledged_at, policy.dispatch_ack, now
+            text(_l("Acknowledgement")), case.dispatched_at, case.acknowledged_at, policy.dispatch_ack, now
         ),
         _clock(
-            str(_l("Arrival")), case.dispatched_at, case.arrived_at, policy.arrival_target(case.area), now
+            text(_l("Arrival")), case.dispatched_at, case.arrived_at, policy.arrival_target(case.area), now
         ),
-        _clock(str(_l("Documentation")), case.arrived_at, _documented_at(case), policy.document, now),
+        _clock(text(_l("Documentation")), case.arrived_at, _documented_at(case), policy.document, now),
     ]
     visited = {t.target for t in case.history} | {case.state}
     track = []
@@ -219,17 +217,17 @@ def case_view(case: AlarmCase, state: LiveRun) -> CaseView:
     return CaseView(
         case.case_id, str(case.state), labels.state_label("case", case.state),
         pick(device) if device else case.dty,
-        labels.CLOSE_REASON_LABELS.get(case.closure) if case.closure else None, clocks, track,
+        labels.close_reason_label(case.closure) if case.closure else None, clocks, track,
     )  # fmt: skip
 
 
 def _things(state: LiveRun) -> list[Thing]:
     world = state.world
-    found = [Thing(t.ticket_id, labels.TECH_KIND_LABELS.get(t.kind, str(t.kind)),
+    found = [Thing(t.ticket_id, labels.tech_kind_label(t.kind),
                    labels.state_label("ticket", t.state), t.is_closed) for t in world.tickets.values()]  # fmt: skip
-    found += [Thing(o.outage_id, str(_l("Mass outage (%(n)d units)", n=len(o.affected))),
+    found += [Thing(o.outage_id, text(_l("Mass outage (%(n)d units)", n=len(o.affected))),
                     labels.state_label("outage", o.state), o.is_closed) for o in world.outages.values()]  # fmt: skip
-    found += [Thing(s.service_id, str(_l("Social alarm service")), labels.state_label("service", s.state),
+    found += [Thing(s.service_id, text(_l("Social alarm service")), labels.state_label("service", s.state),
                     s.activated_at is not None) for s in world.services.values()]  # fmt: skip
     return found
 
@@ -246,11 +244,11 @@ def _decoded(event: Event) -> list[tuple[str, str, str]]:
         value = event.param(code)
         if value:
             label = find(value)
-            rows.append((code, value, pick(label) if label else str(_l("code outside the known table"))))
+            rows.append((code, value, pick(label) if label else text(_l("code outside the known table"))))
     crd = event.param("crd")
     if crd:
         voice = not crd.startswith("no-voice")
-        rows.append(("crd", crd, str(_l("voice call possible") if voice else _l("no voice call"))))
+        rows.append(("crd", crd, text(_l("voice call possible")) if voice else text(_l("no voice call"))))
     return rows
 
 
@@ -290,12 +288,12 @@ def _sla(state: LiveRun) -> tuple[list[dict], list[tuple[str, int]]]:
         return [], []
     summary = summarise(state.world.cases.values(), state.world.policy)
     rows = [
-        {"name": METRIC_LABELS.get(m.name, m.name), "count": m.count, "target": duration_text(m.target),
+        {"name": text(METRIC_LABELS.get(m.name, m.name)), "count": m.count, "target": duration_text(m.target),
          "within": m.within_target, "share": m.share_within, "p50": duration_text(m.p50),
          "p90": duration_text(m.p90)}
         for m in summary.metrics if m.count
     ]  # fmt: skip
-    breaches = [(labels.BREACH_LABELS.get(kind, kind), n) for kind, n in summary.breaches]
+    breaches = [(labels.breach_label(kind), n) for kind, n in summary.breaches]
     return rows, breaches
 
 

@@ -205,8 +205,9 @@ def _commit(run: SimulationRun, change: _Change) -> None:
 
 def _change(run: SimulationRun, decide: Callable[[SimulationRun], _Change]) -> LiveRun:
     """Apply ``decide``'s change to the freshest run, retrying when another worker came first."""
-    for _ in range(_RETRIES):
-        db.session.refresh(run)
+    for attempt in range(_RETRIES):
+        if attempt:  # the run as loaded is usually current; the conditional UPDATE checks it
+            db.session.refresh(run)
         if run.finished_at is not None:
             raise RunError("finished")
         change = decide(run)
