@@ -28,7 +28,7 @@ from portal.alarmchain.events import (
     log_to_json,
 )
 from portal.alarmchain.lifecycle import Service, ServiceState
-from portal.alarmchain.live import PEOPLE, LiveRun, Option, options, play
+from portal.alarmchain.live import PEOPLE, LiveRun, Option, Player, options, play
 from portal.alarmchain.loader import load_scenario, load_scenarios
 from portal.alarmchain.outcome import Injection, Intervention
 from portal.alarmchain.policy import Policy, policy_from_mapping
@@ -45,13 +45,14 @@ from portal.alarmchain.scaip import (
 )
 from portal.alarmchain.scenarios import Fault, Scenario
 from portal.alarmchain.scoring import Score, Verdict, score
+from portal.alarmchain.simulation import CannotResume
 from portal.alarmchain.sla import SlaSummary, case_metrics, summarise
 from portal.alarmchain.world import World, empty_world, fold, step
 
 __all__ = [
-    "Actor", "ActorNotAllowed", "AlarmCase", "AlarmChainError", "CaseAction", "CaseState",
+    "Actor", "ActorNotAllowed", "CannotResume", "AlarmCase", "AlarmChainError", "CaseAction", "CaseState",
     "CloseReason", "DaySummary", "Event", "EventFormatError", "Fault", "GuardRefused",
-    "Injection", "Intervention", "InvalidTransition", "Kind", "LiveRun", "Option", "PEOPLE", "MessageRequest", "MessageResponse", "Policy", "Run",
+    "Injection", "Intervention", "InvalidTransition", "Kind", "LiveRun", "Option", "PEOPLE", "Player", "MessageRequest", "MessageResponse", "Policy", "Run",
     "ScaipError", "Scenario", "ScenarioError", "Score", "Service", "ServiceState", "SlaSummary",
     "UnknownSubject", "Verdict", "World", "actors_for", "apply_case", "case_metrics", "device_event", "device_request",
     "empty_world", "event_from_json", "event_to_json", "fold", "format_day_summary",

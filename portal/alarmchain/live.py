@@ -18,7 +18,7 @@ from portal.alarmchain.events import Actor, Event, Kind, Params
 from portal.alarmchain.outcome import Intervention, Rejected, is_complete
 from portal.alarmchain.run import scenario_setup
 from portal.alarmchain.scenarios import Scenario
-from portal.alarmchain.simulation import simulate_until
+from portal.alarmchain.simulation import Resumable
 from portal.alarmchain.world import World
 
 PEOPLE = (Actor.OPERATOR, Actor.HOME_CARE, Actor.LARMTEAM, Actor.MANAGER, Actor.HANDLAGGARE)
@@ -51,14 +51,33 @@ class LiveRun:
         return self.complete or self.now >= self.scenario.start + self.scenario.horizon
 
 
+class Player:
+    """A live run kept in memory between requests: the next moment plays only what is new.
+
+    ``play`` gives the same run as :func:`play` with the same arguments, or raises CannotResume when
+    the interventions do not extend those played before or the moment lies before the one reached.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, manual: frozenset[Actor] = frozenset()) -> None:
+        self.scenario, self.seed, self.manual = scenario, seed, manual
+        self._sim = Resumable(replace(scenario_setup(scenario), manual=manual), seed)
+
+    def play(
+        self, interventions: Sequence[Intervention], *, until: datetime, advance: bool = False
+    ) -> LiveRun:
+        """Return the run up to ``until`` (with ``advance``, to the next moment something happens)."""
+        paused = self._sim.play_to(interventions, max(until, self.scenario.start), advance=advance)
+        outcome = paused.outcome
+        return LiveRun(
+            self.scenario, outcome.events, outcome.states, outcome.world, paused.now, paused.refused
+        )
+
+
 def play(scenario: Scenario, seed: int, interventions: Sequence[Intervention], *, until: datetime,
          manual: frozenset[Actor] = frozenset(), advance: bool = False) -> LiveRun:  # fmt: skip
     """Return the run of ``scenario`` up to ``until`` (with ``advance``, up to the next moment
     after it when something happens); actors in ``manual`` are left to people."""
-    setup = replace(scenario_setup(scenario), manual=manual, interventions=tuple(interventions))
-    paused = simulate_until(setup, seed, max(until, scenario.start), advance=advance)
-    outcome = paused.outcome
-    return LiveRun(scenario, outcome.events, outcome.states, outcome.world, paused.now, paused.refused)
+    return Player(scenario, seed, manual).play(interventions, until=until, advance=advance)
 
 
 @dataclass(frozen=True, slots=True)

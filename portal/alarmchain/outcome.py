@@ -41,7 +41,6 @@ class Setup:
     areas: Mapping[str, str] | None = None  # per-cid area; default ``area``
     stop_when_done: bool = True
     manual: frozenset[Actor] = frozenset()  # actors played by people: never planned automatically
-    interventions: Sequence[Intervention] = ()
 
 
 class Injection(enum.StrEnum):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -103,8 +104,6 @@ class _Sim:
                 self.push(s.start + self.policy.daily_test_window, _TIMER, "testcheck", spec.cid)
         for item in s.inputs:
             self.push(s.start + item.offset, _DEVICE, "input", item)
-        for index, intervention in enumerate(s.interventions):
-            self.push(intervention.at, _PERSON, "intervene", (index, intervention))
         if s.service:
             params = params_of({"cid": s.service.cid, "area": s.area})
             self.apply(Event(s.start, Actor.HANDLAGGARE, Kind.SERVICE, s.service.service_id,
@@ -113,7 +112,12 @@ class _Sim:
     # main loop ------------------------------------------------------------------------------
     def run(self) -> Outcome:
         self.setup_agenda()
+        return self.play_on()
+
+    def play_on(self) -> Outcome:
+        """Run the agenda up to ``until`` (or the end); callable again after a pause."""
         agenda = self.agenda
+        self.paused = False
         while agenda:
             if self.setup.stop_when_done and agenda.work == 0 and self.done(agenda.next_at()):
                 break
@@ -446,13 +450,39 @@ class Paused:
     refused: tuple[tuple[int, Rejected], ...]
 
 
-def simulate_until(setup: Setup, seed: int, until: datetime, *, advance: bool = False) -> Paused:
-    """Play ``setup`` up to and including ``until``; with ``advance``, on to the next moment after
-    it when something worth showing happens (a heartbeat that changes nothing is not such a moment).
+class CannotResume(Exception):
+    """The inputs do not extend those already played, or the moment lies before the one reached."""
+
+
+class Resumable:
+    """A simulation kept between moments: going on to a later moment plays only what is new.
+
+    Playing to a moment with a list of interventions gives what a fresh simulation of ``setup``
+    with those interventions gives up to that moment, however the moments were reached before.
     """
-    sim = _Sim(setup, random.Random(seed), True, until, advance)
-    outcome = sim.run()
-    # Still advancing: nothing worth showing came before the run ended, so its clock ran out
-    # (its events may include heartbeats after ``until``).
-    now = sim.end if sim.advance else min(sim.until or until, sim.end)
-    return Paused(outcome, now, sim.paused, tuple(sim.refused))
+
+    def __init__(self, setup: Setup, seed: int) -> None:
+        self._sim = _Sim(setup, random.Random(seed), True, setup.start, False)
+        self._sim.setup_agenda()
+        self._given: tuple[Intervention, ...] = ()
+        self._reached = setup.start  # everything at or before this moment has been played
+
+    def play_to(
+        self, interventions: Sequence[Intervention], until: datetime, *, advance: bool = False
+    ) -> Paused:
+        """Play on to ``until`` (with ``advance``, to the next moment worth showing after it)."""
+        sim, given = self._sim, len(self._given)
+        if until < self._reached or tuple(interventions[:given]) != self._given:
+            raise CannotResume
+        if any(i.at < self._reached for i in interventions[given:]):
+            raise CannotResume
+        for index in range(given, len(interventions)):
+            sim.push(interventions[index].at, _PERSON, "intervene", (index, interventions[index]))
+        self._given = tuple(interventions)
+        sim.until, sim.advance = until, advance
+        outcome = sim.play_on()
+        # Still advancing: nothing worth showing came before the run ended, so its clock ran out
+        # (its events may include heartbeats after ``until``).
+        now = sim.end if sim.advance else min(sim.until or until, sim.end)
+        self._reached = max(now, outcome.events[-1].at) if outcome.events else now
+        return Paused(outcome, now, sim.paused, tuple(sim.refused))

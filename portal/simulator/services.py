@@ -10,6 +10,8 @@ the loser plays the run again and retries.
 import hashlib
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,10 +23,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.alarmchain import (
     Actor,
+    CannotResume,
     Injection,
     Intervention,
     LiveRun,
     Option,
+    Player,
     ScaipError,
     Scenario,
     Score,
@@ -33,7 +37,6 @@ from portal.alarmchain import (
     event_from_json,
     event_to_json,
     options,
-    play,
     render_response,
     respond,
     run_scenario,
@@ -52,6 +55,7 @@ RUNS_PER_HOUR = 30  # per client: anonymous demo runs are cheap to make, so they
 INPUTS_PER_RUN = 400  # each input is played on every request: a run must stay small
 DEVICE_MESSAGES_PER_MINUTE = 30
 DEMO_LIFETIME = timedelta(hours=24)
+PLAYERS_KEPT = 64  # runs whose played state a worker keeps (the mass outage is a megabyte)
 UNFINISHED_EXERCISE_LIFETIME = timedelta(days=30)
 _RETRIES = 5
 
@@ -65,7 +69,7 @@ class RunError(Exception):
 
 
 class Refused(RunError):
-    """The engine refused a trainee's action; ``error`` says why."""
+    """The engine refused a trainee's action; the params ``code`` and ``reason`` say why."""
 
     def __init__(self, code: str, reason: str) -> None:
         super().__init__("refused", code=code, reason=reason)
@@ -101,13 +105,45 @@ def _intervention(row: SimulationInput) -> Intervention:
     return Intervention(row.at, event=event_from_json(row.body))
 
 
-def live(run: SimulationRun, *, extra: Intervention | None = None, advance: bool = False,
-         until: datetime | None = None) -> LiveRun:  # fmt: skip
-    """The run played through the engine up to its moment (or ``until``)."""
-    inputs = interventions_of(run) + ([extra] if extra else [])
-    manual = frozenset({role_of(run)}) - {None}
-    return play(scenario_of(run), run.seed, inputs, until=until or run.virtual_now,
-                manual=manual, advance=advance)  # type: ignore[arg-type]  # fmt: skip
+def live(run: SimulationRun, *, inputs: list[Intervention] | None = None, advance: bool = False) -> LiveRun:
+    """The run played through the engine up to its moment (with ``inputs`` instead of its own).
+
+    This worker's player of the run goes on from where it stopped; another worker may have moved
+    the run meanwhile, or this one tried something not kept: then the run is played from the start.
+    """
+    inputs = interventions_of(run) if inputs is None else inputs
+    scenario, manual = scenario_of(run), frozenset({role_of(run)}) - {None}
+    player = _players.take(run.id)
+    if player is None or (player.scenario, player.seed, player.manual) != (scenario, run.seed, manual):
+        player = Player(scenario, run.seed, manual)  # type: ignore[arg-type]
+    try:
+        state = player.play(inputs, until=run.virtual_now, advance=advance)
+    except CannotResume:
+        player = Player(scenario, run.seed, manual)  # type: ignore[arg-type]
+        state = player.play(inputs, until=run.virtual_now, advance=advance)
+    _players.keep(run.id, player)
+    return state
+
+
+class _Players:
+    """The players of the runs this worker served last (a run's state is its inputs played)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.lock = size, threading.Lock()
+        self.players: OrderedDict[str, Player] = OrderedDict()
+
+    def take(self, run_id: str) -> Player | None:
+        with self.lock:  # taken, not shared: two threads never play one player at once
+            return self.players.pop(run_id, None)
+
+    def keep(self, run_id: str, player: Player) -> None:
+        with self.lock:
+            self.players[run_id] = player
+            while len(self.players) > self.size:
+                self.players.popitem(last=False)
+
+
+_players = _Players(PLAYERS_KEPT)
 
 
 def options_of(run: SimulationRun, state: LiveRun) -> tuple[Option, ...]:
@@ -265,27 +301,27 @@ def act(run: SimulationRun, key: str) -> LiveRun:
     """Take the trainee's action named ``key`` now; raise Refused with the engine's reason."""
 
     def decide(r: SimulationRun) -> _Change:
-        _room_for_input(r)
-        state = live(r)
-        chosen = {option_key(o): o for o in options_of(r, state)}.get(key)
+        inputs = interventions_of(r)
+        _room_for_input(r, len(inputs))
+        chosen = {option_key(o): o for o in options_of(r, live(r, inputs=inputs))}.get(key)
         if chosen is None:
             raise RunError("no_longer_possible")
         event = chosen.event(r.virtual_now, role_of(r))  # type: ignore[arg-type]
-        tried = live(r, extra=Intervention(r.virtual_now, event=event))
-        index = len(interventions_of(r))
+        tried = live(r, inputs=[*inputs, Intervention(r.virtual_now, event=event)])
         for refused_index, refusal in tried.refused:
-            if refused_index == index:
+            if refused_index == len(inputs):
                 raise Refused(refusal.code, refusal.reason)
         return _Change(r.virtual_now, InputKind.PERSON, r.virtual_now, event_to_json(event), state=tried)
 
     return _change(run, decide)
 
 
-def _room_for_input(run: SimulationRun) -> None:
+def _room_for_input(run: SimulationRun, inputs: int | None = None) -> None:
     # Count the inputs, not the revision: every tick of the page's clock is a revision too.
-    inputs = db.session.scalar(
-        sa.select(sa.func.count()).select_from(SimulationInput).where(SimulationInput.run_id == run.id)
-    )
+    if inputs is None:
+        inputs = db.session.scalar(
+            sa.select(sa.func.count()).select_from(SimulationInput).where(SimulationInput.run_id == run.id)
+        )
     if inputs >= current_app.config.get("SIMULATOR_INPUTS_PER_RUN", INPUTS_PER_RUN):
         raise RunError("run_full")
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.alarmchain.errors import GuardRefused
 from portal.alarmchain.events import Actor, Event, Kind
-from portal.alarmchain.live import PEOPLE, options, play
+from portal.alarmchain.live import PEOPLE, Player, options, play
 from portal.alarmchain.outcome import Injection, Intervention
 from portal.alarmchain.roles import actors_for
 from portal.alarmchain.run import run_scenario
 from portal.alarmchain.scoring import score
+from portal.alarmchain.simulation import CannotResume
 from portal.alarmchain.world import step
 from tests.alarmchain.test_live import (
     FALL,
@@ -230,3 +232,61 @@ def test_a_role_is_scored_only_on_its_own_steps_and_wrong_actions(
     assert [w.step for w in mine.wrong] == [
         e.action for e in log if e.actor is actor and e.action in forbidden
     ]
+
+
+# A player kept between requests ---------------------------------------------------------------------
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("step"), st.just(0)),
+        st.tuples(st.just("wait"), st.integers(min_value=1, max_value=1800)),
+        st.tuples(st.just("inject"), st.sampled_from(list(Injection))),
+        st.tuples(st.just("act"), st.integers(min_value=0, max_value=5)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@FEW
+@given(slugs, seeds, operations)
+def test_a_kept_player_plays_on_exactly_as_a_fresh_replay(slug: str, seed: int, ops: list) -> None:
+    """Steps, waits, injections and a trainee's actions applied to one player, moment after moment,
+    give at every moment what playing everything again from the start gives."""
+    scenario = SCENARIOS[slug]
+    manual = frozenset({HC})
+    kept = Player(scenario, seed, manual)
+    inputs: list[Intervention] = []
+    now = scenario.start
+    state = kept.play(inputs, until=now)
+    for kind, value in ops:
+        advance = False
+        if kind == "step":
+            advance = True
+        elif kind == "wait":
+            now = min(now + timedelta(seconds=value), end_of(scenario))
+        elif kind == "inject":
+            inputs.append(Intervention(now, injection=value))
+        else:
+            offered = options(state.world, HC, access=scenario.access)
+            if offered:
+                inputs.append(Intervention(now, event=offered[value % len(offered)].event(now, HC)))
+        state = kept.play(inputs, until=now, advance=advance)
+        fresh = play(scenario, seed, inputs, until=now, manual=manual, advance=advance)
+        assert (state.events, state.now, state.refused) == (fresh.events, fresh.now, fresh.refused)
+        assert state.world == fresh.world
+        now = state.now
+
+
+def test_a_player_refuses_to_go_back_or_to_forget_an_input() -> None:
+    scenario = FALL
+    kept = Player(scenario, 3)
+    later = scenario.start + timedelta(minutes=20)
+    kept.play([], until=later)
+    with pytest.raises(CannotResume):
+        kept.play([], until=scenario.start + timedelta(minutes=5))
+    injected = [Intervention(later, injection=Injection.NO_KEY)]
+    kept.play(injected, until=later)
+    with pytest.raises(CannotResume):
+        kept.play([], until=later + timedelta(minutes=1))
+    with pytest.raises(CannotResume):
+        kept.play([*injected, Intervention(scenario.start, injection=Injection.NO_ANSWER)], until=later)
