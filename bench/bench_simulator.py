@@ -148,10 +148,10 @@ def run(database_url: str | None, count: int, workers: int, seconds: int) -> tup
 
 
 PARTS = {
-    # (module, attribute): what the part is
+    # (module or class, attribute): what the part is
     ("runs", "run_or_404"): "load the run (session.get)",
     ("services", "interventions_of"): "read the run's inputs",
-    ("services", "play"): "play the scenario to its next moment (engine)",
+    ("Player", "play"): "play the scenario on to its next moment (engine)",
     ("services", "_commit"): "write the change (conditional UPDATE, commit)",
     ("runs", "live_view"): "present the state (present.live_view)",
     ("runs", "render_template"): "render _live.html",
@@ -169,7 +169,7 @@ def breakdown(database_url: str, count: int) -> list[tuple[str, float]]:
     from portal.simulator.catalogue import scenarios
     from tests.conftest import base_config
 
-    modules = {"runs": runs, "services": services}
+    modules = {"runs": runs, "services": services, "Player": services.Player}
     spent: Counter[str] = Counter()
 
     def timed(name: str, function):

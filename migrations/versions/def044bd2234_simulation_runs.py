@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("virtual_now", portal.models.types.UTCDateTime(), nullable=False),
         sa.Column("speed", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("input_count", sa.Integer(), nullable=False),
         sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
         sa.Column("touched_at", portal.models.types.UTCDateTime(), nullable=False),
         sa.Column("finished_at", portal.models.types.UTCDateTime(), nullable=True),

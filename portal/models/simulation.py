@@ -45,6 +45,7 @@ class SimulationRun(db.Model):
     virtual_now: Mapped[datetime] = mapped_column(UTCDateTime)
     speed: Mapped[int] = mapped_column(default=10)
     revision: Mapped[int] = mapped_column(default=0)
+    input_count: Mapped[int] = mapped_column(default=0)  # inputs are append-only: the count names them
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     touched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

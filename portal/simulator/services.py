@@ -93,6 +93,9 @@ def role_of(run: SimulationRun) -> Actor | None:
 
 
 def interventions_of(run: SimulationRun) -> list[Intervention]:
+    kept = _players.inputs(run.id)
+    if kept is not None and len(kept) == run.input_count:
+        return list(kept)
     rows = db.session.scalars(
         sa.select(SimulationInput).where(SimulationInput.run_id == run.id).order_by(SimulationInput.seq)
     )
@@ -105,42 +108,49 @@ def _intervention(row: SimulationInput) -> Intervention:
     return Intervention(row.at, event=event_from_json(row.body))
 
 
-def live(run: SimulationRun, *, inputs: list[Intervention] | None = None, advance: bool = False) -> LiveRun:
-    """The run played through the engine up to its moment (with ``inputs`` instead of its own).
+def live(run: SimulationRun, *, extra: Intervention | None = None, advance: bool = False) -> LiveRun:
+    """The run played through the engine up to its moment (and ``extra``, an input being tried).
 
     This worker's player of the run goes on from where it stopped; another worker may have moved
     the run meanwhile, or this one tried something not kept: then the run is played from the start.
     """
-    inputs = interventions_of(run) if inputs is None else inputs
+    inputs = interventions_of(run)
+    tried = [*inputs, extra] if extra else inputs
     scenario, manual = scenario_of(run), frozenset({role_of(run)}) - {None}
     player = _players.take(run.id)
     if player is None or (player.scenario, player.seed, player.manual) != (scenario, run.seed, manual):
         player = Player(scenario, run.seed, manual)  # type: ignore[arg-type]
     try:
-        state = player.play(inputs, until=run.virtual_now, advance=advance)
+        state = player.play(tried, until=run.virtual_now, advance=advance)
     except CannotResume:
         player = Player(scenario, run.seed, manual)  # type: ignore[arg-type]
-        state = player.play(inputs, until=run.virtual_now, advance=advance)
-    _players.keep(run.id, player)
+        state = player.play(tried, until=run.virtual_now, advance=advance)
+    _players.keep(run.id, player, inputs)
     return state
 
 
 class _Players:
-    """The players of the runs this worker served last (a run's state is its inputs played)."""
+    """The players of the runs this worker served last, with the runs' inputs as last read."""
 
     def __init__(self, size: int) -> None:
         self.size, self.lock = size, threading.Lock()
         self.players: OrderedDict[str, Player] = OrderedDict()
+        self.inputs_read: dict[str, tuple[Intervention, ...]] = {}
 
     def take(self, run_id: str) -> Player | None:
         with self.lock:  # taken, not shared: two threads never play one player at once
             return self.players.pop(run_id, None)
 
-    def keep(self, run_id: str, player: Player) -> None:
+    def inputs(self, run_id: str) -> tuple[Intervention, ...] | None:
+        return self.inputs_read.get(run_id)
+
+    def keep(self, run_id: str, player: Player, inputs: list[Intervention]) -> None:
         with self.lock:
             self.players[run_id] = player
+            self.inputs_read[run_id] = tuple(inputs)
             while len(self.players) > self.size:
-                self.players.popitem(last=False)
+                gone, _ = self.players.popitem(last=False)
+                self.inputs_read.pop(gone, None)
 
 
 _players = _Players(PLAYERS_KEPT)
@@ -222,6 +232,8 @@ def _commit(run: SimulationRun, change: _Change) -> None:
     values: dict = {"revision": expected + 1, "virtual_now": change.virtual_now, "touched_at": utcnow()}
     if change.speed is not None:
         values["speed"] = change.speed
+    if change.kind is not None:
+        values["input_count"] = run.input_count + 1
     updated = db.session.execute(
         sa.update(SimulationRun)
         .where(SimulationRun.id == run.id, SimulationRun.revision == expected)
@@ -301,28 +313,23 @@ def act(run: SimulationRun, key: str) -> LiveRun:
     """Take the trainee's action named ``key`` now; raise Refused with the engine's reason."""
 
     def decide(r: SimulationRun) -> _Change:
-        inputs = interventions_of(r)
-        _room_for_input(r, len(inputs))
-        chosen = {option_key(o): o for o in options_of(r, live(r, inputs=inputs))}.get(key)
+        _room_for_input(r)
+        chosen = {option_key(o): o for o in options_of(r, live(r))}.get(key)
         if chosen is None:
             raise RunError("no_longer_possible")
         event = chosen.event(r.virtual_now, role_of(r))  # type: ignore[arg-type]
-        tried = live(r, inputs=[*inputs, Intervention(r.virtual_now, event=event)])
+        tried = live(r, extra=Intervention(r.virtual_now, event=event))
         for refused_index, refusal in tried.refused:
-            if refused_index == len(inputs):
+            if refused_index == r.input_count:
                 raise Refused(refusal.code, refusal.reason)
         return _Change(r.virtual_now, InputKind.PERSON, r.virtual_now, event_to_json(event), state=tried)
 
     return _change(run, decide)
 
 
-def _room_for_input(run: SimulationRun, inputs: int | None = None) -> None:
-    # Count the inputs, not the revision: every tick of the page's clock is a revision too.
-    if inputs is None:
-        inputs = db.session.scalar(
-            sa.select(sa.func.count()).select_from(SimulationInput).where(SimulationInput.run_id == run.id)
-        )
-    if inputs >= current_app.config.get("SIMULATOR_INPUTS_PER_RUN", INPUTS_PER_RUN):
+def _room_for_input(run: SimulationRun) -> None:
+    # The inputs, not the revision: every tick of the page's clock is a revision too.
+    if run.input_count >= current_app.config.get("SIMULATOR_INPUTS_PER_RUN", INPUTS_PER_RUN):
         raise RunError("run_full")
 
 
@@ -391,6 +398,7 @@ def play_model_answer(run: SimulationRun) -> None:
         db.session.add(SimulationInput(run_id=run.id, seq=number, kind=InputKind.PERSON, at=event.at,
                                        body=event_to_json(event)))  # fmt: skip
     run.revision += len(steps)
+    run.input_count += len(steps)
     run.virtual_now = max(e.at for e in played)
     db.session.commit()
 
