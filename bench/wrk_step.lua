@@ -1,5 +1,6 @@
--- Steps demo runs of trygghetskedjan the way the run page's script does (POST .../step, X-Live: 1).
--- Arguments after "--": CSRF token, number of wrk threads, run ids. Each thread steps its own share of
+-- Steps demo runs of trygghetskedjan the way the run page's script does (POST .../step or .../advance,
+-- X-Live: 1). Arguments after "--": CSRF token, number of wrk threads, the action ("step" or
+-- "advance"), extra form fields (e.g. "seconds=60", or "-"), run ids. Each thread steps its own share of
 -- the runs in turn, so with one connection per run a run is rarely stepped twice at once. The JSON
 -- line at the end is the one bench/wrk_report.lua prints.
 local threads = 0
@@ -12,12 +13,15 @@ end
 function init(args)
   local count = tonumber(args[2])
   paths = {}
-  for i = 3 + number, #args, count do
-    paths[#paths + 1] = "/trygghetskedjan/runs/" .. args[i] .. "/step"
+  for i = 5 + number, #args, count do
+    paths[#paths + 1] = "/trygghetskedjan/runs/" .. args[i] .. "/" .. args[3]
   end
   sent = 0
   wrk.method = "POST"
   wrk.body = "csrf_token=" .. args[1]
+  if args[4] ~= "-" then
+    wrk.body = wrk.body .. "&" .. args[4]
+  end
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["X-Live"] = "1"
 end

@@ -4,7 +4,9 @@ a pane per actor, the SCAIP messages, the SLA summary and the trainee's options.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.alarmchain import (
@@ -162,20 +164,19 @@ def event_text(event: Event) -> str:
 
 
 def _entries(state: LiveRun) -> list[Entry]:
-    start = state.scenario.start
+    start, language = state.scenario.start, str(get_locale())
     return [
-        Entry(
-            seq,
-            offset_text(e.at - start),
-            local_clock(e.at),
-            e.actor,
-            labels.actor_label(e.actor),
-            event_text(e),
-            e.subject,
-        )  # fmt: skip
-        for seq, (e, s) in enumerate(zip(state.events, state.states, strict=True))
-        if not _is_plain_heartbeat(e, s) and e.kind is not Kind.FLEET
+        _entry(seq, event, start, language)
+        for seq, (event, label) in enumerate(zip(state.events, state.states, strict=True))
+        if not _is_plain_heartbeat(event, label) and event.kind is not Kind.FLEET
     ]
+
+
+@lru_cache(maxsize=16384)
+def _entry(seq: int, event: Event, start: datetime, language: str) -> Entry:
+    """One timeline entry; a run's past never changes, so each is made once per language."""
+    return Entry(seq, offset_text(event.at - start), local_clock(event.at), event.actor,
+                 labels.actor_label(event.actor), event_text(event), event.subject)  # fmt: skip
 
 
 def _clock(
@@ -264,13 +265,16 @@ def _exchanges(state: LiveRun) -> list[Exchange]:
         found.append(seq)
     if last_heartbeat is not None:
         found.append(last_heartbeat)
-    exchanges = []
-    for seq in sorted(found):
-        event = state.events[seq]
-        request = device_request(event)
-        exchanges.append(Exchange(seq, local_clock(event.at), pretty_xml(render_request(request)),
-                                  pretty_xml(render_response(respond(request))), _decoded(event)))  # fmt: skip
-    return exchanges
+    language = str(get_locale())
+    return [_exchange(seq, state.events[seq], language) for seq in sorted(found)]
+
+
+@lru_cache(maxsize=4096)
+def _exchange(seq: int, event: Event, language: str) -> Exchange:
+    """A device message and the receiver's answer, made once per language like the timeline."""
+    request = device_request(event)
+    return Exchange(seq, local_clock(event.at), pretty_xml(render_request(request)),
+                    pretty_xml(render_response(respond(request))), _decoded(event))  # fmt: skip
 
 
 def _panes(entries: list[Entry], trainee: Actor | None, involved: set[Actor]) -> list[Pane]:

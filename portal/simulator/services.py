@@ -259,6 +259,8 @@ def _change(run: SimulationRun, decide: Callable[[SimulationRun], _Change]) -> L
         if run.finished_at is not None:
             raise RunError("finished")
         change = decide(run)
+        if _changes_nothing(run, change):  # a step or tick at the end of the scenario's time
+            return change.state or live(run)
         try:
             _commit(run, change)
         except (_Conflict, IntegrityError):
@@ -266,6 +268,10 @@ def _change(run: SimulationRun, decide: Callable[[SimulationRun], _Change]) -> L
             continue
         return change.state or live(run)
     raise RunError("busy")
+
+
+def _changes_nothing(run: SimulationRun, change: _Change) -> bool:
+    return change.kind is None and change.virtual_now == run.virtual_now and change.speed in (None, run.speed)
 
 
 def _end_of(run: SimulationRun) -> datetime:
