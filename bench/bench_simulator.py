@@ -1,18 +1,18 @@
-"""Benchmark: 50 demo runs of trygghetskedjan stepped at once against gunicorn, next to the trivial
-endpoint measured on the same server in the same run.
+"""Benchmark: demo runs of trygghetskedjan stepped by 50 visitors at once against gunicorn, next to the
+trivial endpoint measured on the same server in the same run.
 
-A step is what the run page's script sends (POST /trygghetskedjan/runs/<id>/step with X-Live: 1): the
-run's inputs are read and played through the engine to its next moment, the new revision is written
-with a conditional UPDATE, and the live part of the page is rendered. The runs cycle through the
-shipped scenarios and each is stepped STEPS times from its start (most scenarios close within 10–25
-steps), by wrk with one connection per run (bench/wrk_step.lua). Afterwards each run is checked to stand
+Two kinds of request, both as the run page's script sends them (X-Live: 1): a tick of the page's clock
+(POST /trygghetskedjan/runs/<id>/advance, a minute of the scenario, on 50 runs that stay live), and a
+step to the next event (POST …/step, by 50 visitors each walking its own runs to their ends, one
+after another: bench/wrk_walk.lua). Each request plays the run on through the engine, writes the new
+revision with a conditional UPDATE and renders the live part. Afterwards each run is checked to stand
 where its stored revisions lead: no step lost or taken twice.
 
-Then, in this process through the Flask test client and on the same database, the same kind of runs are
-stepped again with timers around each part of a step (load the run, read its inputs, play the engine,
-write the change, reload the run, present, render): where a step's time goes.
+Then, in this process through the Flask test client and on the same database, runs are stepped again
+with timers around each part of a step (load the run, read its inputs, play the engine, write the
+change, present, render): where a step's time goes.
 
-Floor: steps at ≥ 30 % of the trivial endpoint's requests per second.
+Floor: ≥ 30 % of the trivial endpoint's requests per second.
 
 Run by `make bench` (bench/run.py), or `python bench/bench_simulator.py [--runs 50] [--workers 4]`.
 SQLite (WAL) always, and PostgreSQL when BENCH_DATABASE_URL is set (that database is EMPTIED).
@@ -38,7 +38,9 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_quiz_load import app_context  # noqa: E402
 from bench.run import USER_AGENT, empty_postgres, flask, free_port, start_gunicorn, wrk  # noqa: E402
 
-STEP_SCRIPT = ROOT / "bench" / "wrk_step.lua"
+TICK_SCRIPT = ROOT / "bench" / "wrk_step.lua"
+WALK_SCRIPT = ROOT / "bench" / "wrk_walk.lua"
+RUNS_PER_VISITOR = 12  # more than a visitor steps to their ends in the measured seconds
 THREADS = 2
 TICK_SECONDS = 60  # a tick of the run page's clock at 60×: a minute of the scenario every second
 IN_PROCESS_STEPS = 12
@@ -99,13 +101,25 @@ def visitor(base: str) -> tuple[str, str]:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar), token
 
 
-def wrk_steps(base: str, cookie: str, token: str, run_ids: list[str], seconds: int,
-              action: str = "step", fields: str = "-") -> dict:  # fmt: skip
+def wrk_ticks(base: str, cookie: str, token: str, run_ids: list[str], seconds: int) -> dict:
+    """Ticks of the page's clock at TICK_SECONDS× on every run, one connection per run."""
+    return _wrk(base, cookie, THREADS, len(run_ids), seconds, TICK_SCRIPT,
+                [token, str(THREADS), "advance", f"seconds={TICK_SECONDS}", *run_ids])  # fmt: skip
+
+
+def wrk_walk(base: str, cookie: str, token: str, connections: int, run_ids: list[str], seconds: int) -> dict:
+    """Steps by ``connections`` visitors, each walking its own runs to their ends one after another."""
+    return _wrk(base, cookie, connections, connections, seconds, WALK_SCRIPT,
+                [token, str(connections), *run_ids])  # fmt: skip
+
+
+def _wrk(base: str, cookie: str, threads: int, connections: int, seconds: int, script: Path,
+         arguments: list[str]) -> dict:  # fmt: skip
+    arguments[0] = urllib.parse.quote(arguments[0], safe="")
     command = [
-        "wrk", f"-t{THREADS}", f"-c{len(run_ids)}", f"-d{seconds}s", "--latency",
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
         "-H", f"User-Agent: {USER_AGENT}", "-H", f"Cookie: {cookie}",
-        "-s", str(STEP_SCRIPT), f"{base}/trygghetskedjan/runs",
-        "--", urllib.parse.quote(token, safe=""), str(THREADS), action, fields, *run_ids,
+        "-s", str(script), f"{base}/trygghetskedjan/runs", "--", *arguments,
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -119,7 +133,7 @@ def run(database_url: str | None, count: int, workers: int, seconds: int) -> tup
         if database_url:
             empty_postgres(database_url)
         flask(env, "db", "upgrade")
-        run_ids = make_runs(env, count)
+        run_ids = make_runs(env, count * RUNS_PER_VISITOR)
         watched = make_runs(env, count)
         port = free_port()
         server = start_gunicorn(env, port, workers=workers)
@@ -128,26 +142,27 @@ def run(database_url: str | None, count: int, workers: int, seconds: int) -> tup
             cookie, token = visitor(base)
             wrk(f"{base}/healthz", 2, connections=count)  # warm-up: imports, pools, template caches
             trivial = wrk(f"{base}/healthz", seconds, connections=count)
-            ticks = wrk_steps(base, cookie, token, watched, seconds, "advance", f"seconds={TICK_SECONDS}")
-            steps = wrk_steps(base, cookie, token, run_ids, seconds)
+            ticks = wrk_ticks(base, cookie, token, watched, seconds)
+            steps = wrk_walk(base, cookie, token, count, run_ids, seconds)
         finally:
             server.terminate()
             server.wait(timeout=10)
         stored, consistent = revisions(env, run_ids)
+        walked = count * RUNS_PER_VISITOR
         parts = breakdown(env["DATABASE_URL"], count)
     ratio = steps["rps"] / trivial["rps"]
     tick_ratio = ticks["rps"] / trivial["rps"]
     answered = steps["requests"] - steps["non2xx"]
-    kept = consistent == count and stored <= answered + count  # wrk may stop with one in flight each
+    kept = consistent == walked and stored <= answered + count  # wrk may stop with one in flight each
     lines = [
         f"### Trygghetskedjan: {count} demo runs stepped at once, gunicorn {workers} workers, {engine}",
         "",
         f"wrk -t{THREADS} -c{count} -d{seconds}s for each row, one connection per run, the runs cycling "
         f"through the {len(SCENARIOS)} scenarios, with X-Live: 1 as the run page's script sends them. A clock "
         f"tick is POST …/advance with seconds={TICK_SECONDS} on {count} fresh runs, which stay live all along; "
-        f"a step is POST …/step (to the next event) on {count} other runs, which reach their end within "
-        f"the ten seconds (a step there changes and stores nothing). Each request plays the run on, "
-        f"stores the change and renders the live part.",
+        f"a step is POST …/step (to the next event) by {count} visitors (one wrk thread and connection "
+        f"each), each stepping its own runs to their ends one after another, so every step moves a live "
+        f"run. Each request plays the run on, stores the change and renders the live part.",
         "",
         "| endpoint | req/s | ratio to trivial | p50 ms | p95 ms | p99 ms | errors | non-2xx |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -159,7 +174,11 @@ def run(database_url: str | None, count: int, workers: int, seconds: int) -> tup
             ticks,
             f"{tick_ratio:.2f} ({'ok' if tick_ratio >= FLOOR else 'below floor'})",
         ),
-        (f"step {count} runs at once", steps, f"{ratio:.2f} ({'ok' if ratio >= FLOOR else 'below floor'})"),
+        (
+            f"steps of {count} runs at once",
+            steps,
+            f"{ratio:.2f} ({'ok' if ratio >= FLOOR else 'below floor'})",
+        ),
     ):
         lines.append(
             f"| {name} | {result['rps']:.0f} | {ratio_text} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | "
@@ -167,9 +186,8 @@ def run(database_url: str | None, count: int, workers: int, seconds: int) -> tup
         )
     lines += [
         "",
-        f"Stored: {stored} revisions for {answered} answered steps, {answered / count:.0f} steps a run on average; "
-        f"a step at the end of a scenario's time stores nothing. {consistent} of {count} runs stand where their "
-        f"revisions lead ({'none lost' if kept else 'MISMATCH: steps lost or kept twice'}). "
+        f"Stored: {stored} revisions for {answered} answered steps. {consistent} of {walked} runs stand where "
+        f"their revisions lead ({'none lost' if kept else 'MISMATCH: steps lost or kept twice'}). "
         f"Floor: ≥ {FLOOR:.2f} of trivial.",
     ]
     lines += breakdown_table(parts)

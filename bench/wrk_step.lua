@@ -1,7 +1,7 @@
--- Steps demo runs of trygghetskedjan the way the run page's script does (POST .../step or .../advance,
--- X-Live: 1). Arguments after "--": CSRF token, number of wrk threads, the action ("step" or
--- "advance"), extra form fields (e.g. "seconds=60", or "-"), run ids. Each thread steps its own share of
--- the runs in turn, so with one connection per run a run is rarely stepped twice at once. The JSON
+-- Ticks the clock of demo runs of trygghetskedjan the way the run page's script does (POST .../advance,
+-- X-Live: 1). Arguments after "--": CSRF token, number of wrk threads, the action ("advance"), extra
+-- form fields (e.g. "seconds=60", or "-"), run ids. Each thread ticks its own share of the runs in
+-- turn, so with one connection per run a run is rarely ticked twice at once. The JSON
 -- line at the end is the one bench/wrk_report.lua prints.
 local threads = 0
 
