@@ -20,8 +20,7 @@ def exercises():
     runs = services.exercise_runs(current_user.id)
     passed = {(r.scenario_slug, r.role) for r in runs if r.passed}
     roles = [(role, role_label(role), exercises_for(role)) for role in ROLES]
-    return render_template("simulator/exercises.html", roles=roles, runs=runs, passed=passed,
-                           catalogue=scenarios())  # fmt: skip
+    return render_template("simulator/exercises.html", roles=roles, runs=runs, passed=passed)
 
 
 @bp.post("/ovningar/<slug>")
