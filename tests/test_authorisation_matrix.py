@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from portal.app import create_app
 from portal.assessment.services import start as start_attempt
 from portal.assessment.statistics import refresh_statistics
 from portal.content.loader import load_modules
@@ -15,6 +16,7 @@ from portal.models import EmployeeImport, Module, Role, RunMode, SectionVersion,
 from portal.simulator.catalogue import scenarios
 from portal.simulator.services import create_run
 from tests.certification.test_certificate import certify, make_certification
+from tests.conftest import IsolatedClient, base_config
 from tests.content.builders import write_module, write_quiz_module
 
 ROLES = ("anonymous", "learner", "manager", "author", "admin")
@@ -206,6 +208,19 @@ def test_every_method_of_every_route_is_covered(app):
 def quiz_section(slug: str) -> SectionVersion:
     module = db.session.scalar(sa.select(Module).where(Module.slug == slug))
     return next(section for section in module.current_version.sections if section.quiz_version_id)
+
+
+@pytest.fixture
+def app():
+    """Who may reach what does not depend on the database, so the matrix runs on SQLite only: every
+    feature's own tests run on SQLite and PostgreSQL both."""
+    app = create_app(base_config("sqlite://"))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
