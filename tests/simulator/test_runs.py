@@ -231,6 +231,18 @@ def test_the_clock_moves_by_the_seconds_asked(client, demo):
     assert fresh(demo).virtual_now == before + timedelta(minutes=10)
 
 
+def test_without_the_script_a_minute_can_be_let_pass(client, demo):
+    page = client.get(f"/trygghetskedjan/runs/{demo}").text
+    form = re.search(r'<form method="post" action="([^"]+/advance)"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None
+    assert 'name="seconds" value="60"' in form.group(2)
+    assert sv("Let a minute pass") in text(form.group(2))
+    before = fresh(demo).virtual_now
+    response = client.post(form.group(1), data={"seconds": "60"})
+    assert response.status_code == 302
+    assert fresh(demo).virtual_now - before == timedelta(minutes=1)
+
+
 @pytest.mark.parametrize("seconds", ["0", "-5", "601", "3600", "tio", ""])
 def test_the_clock_refuses_a_bad_number_of_seconds(client, demo, seconds):
     before = state_of(demo)
