@@ -59,7 +59,6 @@ class _Sim:
         self.faults: frozenset[Fault] = setup.faults
         self.override: dict[str, object] = {}  # injected changes to the person's behaviour
         self.refused: list[tuple[int, Rejected]] = []  # interventions the engine refused
-        self.paused = False  # stopped at ``until`` with work left
         self.policy = setup.policy
         self.ledger = _Ledger(setup.policy)
         self.end = setup.start + setup.horizon
@@ -117,14 +116,12 @@ class _Sim:
     def play_on(self) -> Outcome:
         """Run the agenda up to ``until`` (or the end); callable again after a pause."""
         agenda = self.agenda
-        self.paused = False
         while agenda:
             if self.setup.stop_when_done and agenda.work == 0 and self.done(agenda.next_at()):
                 break
             if agenda.next_at() > self.end:
                 break
             if self.until is not None and not self.advance and agenda.next_at() > self.until:
-                self.paused = True
                 break
             at, tag, payload = agenda.pop()
             self.now = at
@@ -446,7 +443,6 @@ class Paused:
 
     outcome: Outcome
     now: datetime
-    waiting: bool  # stopped at ``now`` with more to happen later
     refused: tuple[tuple[int, Rejected], ...]
 
 
@@ -485,4 +481,4 @@ class Resumable:
         # (its events may include heartbeats after ``until``).
         now = sim.end if sim.advance else min(sim.until or until, sim.end)
         self._reached = max(now, outcome.events[-1].at) if outcome.events else now
-        return Paused(outcome, now, sim.paused, tuple(sim.refused))
+        return Paused(outcome, now, tuple(sim.refused))

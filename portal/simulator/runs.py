@@ -12,7 +12,7 @@ from portal.extensions import csrf, db
 from portal.models import RunMode, SimulationRun
 from portal.simulator import bp, services
 from portal.simulator.catalogue import scenarios
-from portal.simulator.labels import INJECTION_LABELS, refusal_label
+from portal.simulator.labels import injection_help, injection_label, refusal_label
 from portal.simulator.messages import run_error_text
 from portal.simulator.present import live_view
 
@@ -92,7 +92,8 @@ def run(run_id: str):
     view = live_view(state, services.options_of(found, state), services.role_of(found))
     return render_template(
         "simulator/run.html", run=found, view=view, error=None, speeds=services.SPEEDS,
-        injections=INJECTION_LABELS if found.mode is RunMode.DEMO else {},
+        injections=[(key, injection_label(key), injection_help(key)) for key in Injection]
+        if found.mode is RunMode.DEMO else [],
     )  # fmt: skip
 
 
