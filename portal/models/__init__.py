@@ -1,6 +1,16 @@
 """Every model, imported here so that Alembic sees every table."""
 
 from portal.models.assessment import AttemptStatus, QuizAnswer, QuizAttempt, QuizStatistics, QuizVersion
+from portal.models.authoring import (
+    ContentKind,
+    LocalContent,
+    MediaFile,
+    ReviewComment,
+    ReviewVerdict,
+    Revision,
+    RevisionStatus,
+    RoutineAcknowledgement,
+)
 from portal.models.audit import AuditEvent, LoginAttempt
 from portal.models.certification import (
     Assignment,
@@ -30,6 +40,14 @@ from portal.models.user import Role, User, managed_unit
 from portal.models.verification import VerificationMiss
 
 __all__ = [
+    "ContentKind",
+    "LocalContent",
+    "MediaFile",
+    "ReviewComment",
+    "ReviewVerdict",
+    "Revision",
+    "RevisionStatus",
+    "RoutineAcknowledgement",
     "InputKind",
     "RunMode",
     "SimulationInput",

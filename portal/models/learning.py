@@ -30,6 +30,8 @@ class Module(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     position: Mapped[int] = mapped_column(default=0)
+    # None: national material from content/; else the organisation whose authors wrote it.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     current_version_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("module_version.id", use_alter=True, name="fk_module_current_version_id")

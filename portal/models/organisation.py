@@ -42,6 +42,8 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # Four-eyes: a second author approves local material before it is published.
+    review_required: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     units: Mapped[list["Unit"]] = relationship(back_populates="organisation", order_by="Unit.name")
