@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         assessment,
         auth,
+        authoring,
         certification,
         competence,
         errors,
@@ -65,7 +66,7 @@ def register_blueprints(app: Flask) -> None:
         simulator,
     )
 
-    features = (learning, assessment, certification, competence, simulator)
+    features = (learning, assessment, certification, competence, simulator, authoring)
     for blueprint in (main.bp, auth.bp, *(feature.blueprint() for feature in features), admin.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -25,7 +25,7 @@ from portal.models import QuizAttempt, SectionKind, SectionVersion, utcnow
 @bp.post("/learning/modules/<slug>/<section_slug>/attempts")
 @login_required
 def start(slug: str, section_slug: str):
-    section = section_or_404(module_or_404(slug), section_slug)
+    section = section_or_404(module_or_404(slug, current_user.organisation_id), section_slug)
     if section.kind is not SectionKind.QUIZ or section.quiz_version is None:
         abort(404)
     if not FlaskForm().validate_on_submit():

@@ -47,7 +47,7 @@ class MyCertification:
 
 def my_certifications(user: User, today: date) -> list[MyCertification]:
     """Every certification assigned to or held by the person, most urgent first."""
-    certifications = active_certifications()
+    certifications = active_certifications(user.organisation_id)
     cells = standings([user.id], certifications, today)
     modules = {m.slug: m for m in db.session.scalars(sa.select(Module).where(Module.is_active))}
     mine = []

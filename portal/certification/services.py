@@ -74,11 +74,17 @@ def definition_of(version: CertificationVersion) -> Definition:
     return _DEFINITIONS[key]
 
 
-def active_certifications() -> list[Certification]:
+def active_certifications(organisation_id: int | None = None) -> list[Certification]:
+    """The certifications in force: the national ones and, given an organisation, its local ones;
+    without one, every organisation's."""
+    query = sa.select(Certification).where(Certification.is_active, Certification.current_version_id.is_not(None))
+    if organisation_id is not None:
+        query = query.where(
+            sa.or_(Certification.organisation_id.is_(None), Certification.organisation_id == organisation_id)
+        )
     return list(
         db.session.scalars(
-            sa.select(Certification)
-            .where(Certification.is_active, Certification.current_version_id.is_not(None))
+            query
             .options(joinedload(Certification.current_version))
             .order_by(Certification.position, Certification.slug)
         )
@@ -127,6 +133,7 @@ def apply_rules(today: date | None = None, organisation_id: int | None = None) -
                 m
                 for m in user.current_memberships
                 if definition.applies_to(m.position.value, m.unit.kind.value)
+                and certification.organisation_id in (None, user.organisation_id)
             ]
             assignment = active.get((user.id, certification.id))
             if matches and assignment is None:
@@ -288,7 +295,7 @@ def evaluate(user_id: int, today: date | None = None) -> list[CertificationCycle
     today = today or local_today()
     user = db.session.get(User, user_id)
     issued = []
-    for certification in active_certifications():
+    for certification in active_certifications(user.organisation_id):
         cycle = _evaluate_one(user, certification, today)
         if cycle is not None:
             issued.append(cycle)
@@ -373,29 +380,41 @@ def require_renewal_after_major_version(
     """A major version of a module asks every holder of a certification that requires it to renew within
     the certification's grace period; returns how many cycles it touched (each one audited)."""
     today = today or local_today()
+    published_on = version.created_at.astimezone(LOCAL_TIMEZONE).date()
     touched = 0
+    for certification, cycle, renew_by in _holders_to_renew(module.slug, published_on, today):
+        cycle.renew_by = renew_by
+        cycle.renewal_required_on = today
+        why = f"major version {version.version} of the module {module.slug}"
+        _audit(None, cycle.organisation_id, "certification.renewal_required", cycle,
+               {"why": why, "renew_by": cycle.renew_by.isoformat(), "certification": certification.slug})  # fmt: skip
+        touched += 1
+    return touched
+
+
+def renewals_after_major_version(module_slug: str, today: date | None = None) -> int:
+    """How many holders a major version of the module published today would send into renewal."""
+    today = today or local_today()
+    return sum(1 for _ in _holders_to_renew(module_slug, today, today))
+
+
+def _holders_to_renew(module_slug: str, certified_before: date, today: date):
+    """(certification, cycle, new renew-by day) for each active cycle a major module version shortens."""
     for certification in active_certifications():
         definition = definition_of(certification.current_version)
-        if module.slug not in definition.modules:
+        if module_slug not in definition.modules:
             continue
         renew_by = today + timedelta(days=definition.major_version_grace_days)
         holders = db.session.scalars(
             sa.select(CertificationCycle).where(
                 CertificationCycle.certification_id == certification.id,
                 CertificationCycle.state == CycleState.ACTIVE,
-                CertificationCycle.certified_on < version.created_at.astimezone(LOCAL_TIMEZONE).date(),
+                CertificationCycle.certified_on < certified_before,
             )
         )
         for cycle in holders:
-            if cycle.renew_by is not None and cycle.renew_by <= renew_by:
-                continue
-            cycle.renew_by = min(renew_by, cycle.valid_until)
-            cycle.renewal_required_on = today
-            why = f"major version {version.version} of the module {module.slug}"
-            _audit(None, cycle.organisation_id, "certification.renewal_required", cycle,
-                   {"why": why, "renew_by": cycle.renew_by.isoformat(), "certification": certification.slug})  # fmt: skip
-            touched += 1
-    return touched
+            if cycle.renew_by is None or cycle.renew_by > renew_by:
+                yield certification, cycle, min(renew_by, cycle.valid_until)
 
 
 @module_completed.connect

@@ -55,10 +55,25 @@ def load_certifications(root: Path, module_slugs: set[str]) -> list[Certificatio
 
 def sync_certifications(sources: list[CertificationSource]) -> CertificationReport:
     report = CertificationReport()
-    existing = {c.slug: c for c in db.session.scalars(sa.select(Certification))}
+    existing = {
+        c.slug: c
+        for c in db.session.scalars(sa.select(Certification).where(Certification.organisation_id.is_(None)))
+    }
+    local_slugs = set(
+        db.session.scalars(sa.select(Certification.slug).where(Certification.organisation_id.is_not(None)))
+    )
     problems: list[Problem] = []
     for position, source in enumerate(sources):
         slug = source.definition.slug
+        if slug in local_slugs:
+            problems.append(
+                Problem(
+                    source.path,
+                    f"the slug '{slug}' belongs to a municipality's local certification",
+                    hint="choose another file name",
+                )  # fmt: skip
+            )
+            continue
         certification = existing.pop(slug, None)
         if certification is None:
             certification = Certification(slug=slug, position=position)

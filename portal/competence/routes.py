@@ -49,7 +49,7 @@ def _helpers() -> dict:
 def _requested():
     """The active certifications, the filter form and the filters it asks for (None when the query string
     cannot be understood). A unit that is not the manager's is not found at all."""
-    certifications = active_certifications()
+    certifications = active_certifications(current_user.organisation_id)
     unit = request.args.get("unit", "")
     if unit.isdigit() and int(unit) not in current_user.managed_unit_ids:
         abort(404)
@@ -128,7 +128,7 @@ def _export(respond):
 @role_required(Role.MANAGER)
 def employee(user_id: int):
     person = employee_or_404(current_user, user_id)
-    certifications = active_certifications()
+    certifications = active_certifications(current_user.organisation_id)
     today = local_today()
     form = AssignForm(certifications, today)
     form.due_on.data = today + timedelta(days=DEFAULT_DUE_DAYS)
@@ -139,7 +139,7 @@ def employee(user_id: int):
 @role_required(Role.MANAGER)
 def assign(user_id: int):
     person = employee_or_404(current_user, user_id)
-    certifications = active_certifications()
+    certifications = active_certifications(current_user.organisation_id)
     today = local_today()
     form = AssignForm(certifications, today)
     if form.validate_on_submit() and _not_assigned_yet(form, person, today):

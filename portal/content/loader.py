@@ -77,6 +77,17 @@ def load_modules(root: Path) -> list[ModuleSource]:
     return sorted(modules, key=lambda m: (m.position, m.slug))
 
 
+def load_module(folder: Path, known_slugs: frozenset[str]) -> ModuleSource:
+    """One module folder, checked, whose links may point at ``known_slugs``; raises ContentError."""
+    problems: list[Problem] = []
+    module = _load_module(folder, 0, problems)
+    if module is not None:
+        _check_slugs_and_links([module], problems, known_slugs)
+    if problems or module is None:
+        raise ContentError(problems)
+    return module
+
+
 def _read(path: Path, problems: list[Problem]) -> frontmatter.Post | None:
     try:
         return frontmatter.loads(path.read_text(encoding="utf-8"))
@@ -398,7 +409,9 @@ def _folder_checksum(folder: Path) -> str:
     return _checksum(sorted(p for p in folder.rglob("*") if p.is_file()))
 
 
-def _check_slugs_and_links(modules: list[ModuleSource], problems: list[Problem]) -> None:
+def _check_slugs_and_links(
+    modules: list[ModuleSource], problems: list[Problem], known_slugs: frozenset[str] = frozenset()
+) -> None:
     seen: dict[str, Path] = {}
     for module in modules:
         if module.slug in seen:
@@ -415,7 +428,7 @@ def _check_slugs_and_links(modules: list[ModuleSource], problems: list[Problem])
             for text in section.body.values():
                 for number, line in enumerate(text.splitlines(), start=1):
                     for target in MODULE_LINK.findall(line):
-                        if target not in seen:
+                        if target not in seen and target not in known_slugs:
                             problems.append(
                                 Problem(
                                     section.path,

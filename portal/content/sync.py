@@ -58,8 +58,13 @@ def sync_modules(
     leaves the caller to roll back, so a run writes everything or nothing."""
     report = SyncReport()
     existing = {module.slug: module for module in db.session.scalars(sa.select(Module))}
+    local = {slug: module for slug, module in existing.items() if module.organisation_id is not None}
+    existing = {slug: module for slug, module in existing.items() if module.organisation_id is None}
     problems: list[Problem] = []
     for source in sources:
+        if source.slug in local:
+            problems.append(_taken_by_local_module(source))
+            continue
         module = existing.pop(source.slug, None)
         _sync_module(module, source, report, problems)
         on_progress(source)
@@ -67,6 +72,30 @@ def sync_modules(
         if module.is_active:
             module.is_active = False
             report.deactivated.append(module.slug)
+    if problems:
+        raise ContentError(problems)
+    return report
+
+
+def _taken_by_local_module(source: ModuleSource) -> Problem:
+    return Problem(
+        source.path / "module.md",
+        f"the slug '{source.slug}' belongs to a municipality's local module",
+        hint="choose another slug for the national module",
+    )
+
+
+def publish_local_module(source: ModuleSource, organisation_id: int, module: Module | None) -> SyncReport:
+    """A local module's reviewed revision as its next version (or its first); raises ContentError."""
+    report = SyncReport()
+    problems: list[Problem] = []
+    if module is None:
+        _sync_module(None, source, report, problems)
+        created = db.session.scalar(sa.select(Module).where(Module.slug == source.slug))
+        assert created is not None
+        created.organisation_id = organisation_id
+    else:
+        _sync_module(module, source, report, problems)
     if problems:
         raise ContentError(problems)
     return report

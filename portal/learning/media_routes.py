@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from flask import abort, current_app, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from portal.content.media import image_type, video_type
 from portal.learning import bp
@@ -14,7 +14,7 @@ MEDIA_CACHE_SECONDS = 24 * 3600
 @login_required
 def media(slug: str, filename: str):
     """A module's media file, with range requests (206) for video and private caching."""
-    module_or_404(slug)
+    module_or_404(slug, current_user.organisation_id)
     folder = (Path(current_app.config["CONTENT_DIR"]) / "modules" / slug / "media").resolve()
     path = (folder / filename).resolve()
     if folder not in path.parents or not path.is_file():

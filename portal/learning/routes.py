@@ -30,7 +30,7 @@ from portal.simulator.services import exercise_runs
 @bp.get("/")
 @login_required
 def dashboard():
-    everything = statuses(current_user, active_modules())
+    everything = statuses(current_user, active_modules(current_user.organisation_id))
     show_all = request.args.get("all") == "1"
     return render_template(
         "learning/dashboard.html",
@@ -46,7 +46,7 @@ def dashboard():
 @bp.get("/modules/<slug>")
 @login_required
 def module(slug: str):
-    module = module_or_404(slug)
+    module = module_or_404(slug, current_user.organisation_id)
     status = statuses(current_user, [module])[0]
     last = last_visited(current_user, module)
     return render_template(
@@ -63,7 +63,7 @@ def module(slug: str):
 @bp.get("/modules/<slug>/<section_slug>")
 @login_required
 def section(slug: str, section_slug: str):
-    module = module_or_404(slug)
+    module = module_or_404(slug, current_user.organisation_id)
     section = section_or_404(module, section_slug)
     progress = visit(current_user, module, section)
     quiz_state = overview(current_user, section.quiz_version) if section.quiz_version_id else None
@@ -88,7 +88,7 @@ def section(slug: str, section_slug: str):
 @bp.post("/modules/<slug>/<section_slug>/complete")
 @login_required
 def complete(slug: str, section_slug: str):
-    module = module_or_404(slug)
+    module = module_or_404(slug, current_user.organisation_id)
     section = section_or_404(module, section_slug)
     form = CompleteForm()
     if not form.validate_on_submit():
@@ -115,7 +115,7 @@ def _after(module, section) -> str:
 @bp.post("/modules/<slug>/<section_slug>/watched")
 @login_required
 def watched(slug: str, section_slug: str):
-    module = module_or_404(slug)
+    module = module_or_404(slug, current_user.organisation_id)
     section = section_or_404(module, section_slug)
     report = request.get_json(silent=True)
     if section.kind is not SectionKind.VIDEO or not isinstance(report, dict):

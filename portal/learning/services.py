@@ -56,23 +56,30 @@ class ModuleStatus:
         return self.completed_version is not None and self.completed_version.id != self.version.id
 
 
-def active_modules() -> list[Module]:
-    """Every active module with its current version and sections (three queries in all)."""
+def visible_to(organisation_id: int) -> sa.ColumnElement[bool]:
+    """National modules and the organisation's own local ones; never another organisation's."""
+    return sa.or_(Module.organisation_id.is_(None), Module.organisation_id == organisation_id)
+
+
+def active_modules(organisation_id: int) -> list[Module]:
+    """Every active module the organisation's people see, with its current version and sections
+    (three queries in all)."""
     return list(
         db.session.scalars(
             sa.select(Module)
-            .where(Module.is_active, Module.current_version_id.is_not(None))
+            .where(Module.is_active, Module.current_version_id.is_not(None), visible_to(organisation_id))
             .options(joinedload(Module.current_version).selectinload(ModuleVersion.sections))
             .order_by(Module.position, Module.slug)
         )
     )
 
 
-def module_or_404(slug: str) -> Module:
-    """The active module with its current version and that version's sections, in one query."""
+def module_or_404(slug: str, organisation_id: int) -> Module:
+    """The active module with its current version and that version's sections, in one query; another
+    organisation's local module is not found."""
     module = db.session.scalar(
         sa.select(Module)
-        .where(Module.slug == slug, Module.is_active)
+        .where(Module.slug == slug, Module.is_active, visible_to(organisation_id))
         .options(joinedload(Module.current_version).joinedload(ModuleVersion.sections))
     )
     if module is None or module.current_version is None:
