@@ -33,9 +33,13 @@ def save_or_conflict(
 def conflict(current: Revision, mine: Mapping[str, str | None]) -> Response:
     """Both versions of every file the author changed; saving 'mine' again needs the fresh lock."""
     changed = [
-        (path, current.files.get(path), text) for path, text in sorted(mine.items()) if current.files.get(path) != text
+        (path, current.files.get(path), text)
+        for path, text in sorted(mine.items())
+        if current.files.get(path) != text
     ]
-    body = render_template("authoring/conflict.html", revision=current, content=current.content, changed=changed)
+    body = render_template(
+        "authoring/conflict.html", revision=current, content=current.content, changed=changed
+    )
     return Response(body, status=409)
 
 

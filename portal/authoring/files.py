@@ -82,9 +82,38 @@ def next_version(published: str | None, is_major: bool) -> str:
 
 def new_module(slug: str, title: str) -> dict[str, str]:
     """The files of a new module: its introduction and one empty section to write in."""
-    meta = {"title": title, "summary": title, "audience": [], "minutes": 15, "version": "0.1", "references": []}
+    meta = {
+        "title": title,
+        "summary": title,
+        "audience": [],
+        "minutes": 15,
+        "version": "0.1",
+        "references": [],
+    }
     section = {"title": "Inledning", "kind": "text"}
     return {
         MODULE_FILE: join(meta, ""),
         "01-inledning.md": join(section, ""),
     }
+
+
+def renumbered(texts: dict[str, str], order: list[SectionFile]) -> dict[str, str | None]:
+    """The file changes that put the sections in ``order`` (NN- prefixes follow the order)."""
+    changes: dict[str, str | None] = {}
+    for index, section in enumerate(order, start=1):
+        wanted = f"{index:02d}-{section.slug}.md"
+        if wanted == section.path:
+            continue
+        renamed = SectionFile(index, section.slug, wanted)
+        for old, new in ((section.path, renamed.path), (section.english_path, renamed.english_path)):
+            if old in texts:
+                changes.setdefault(old, None)
+                changes[new] = texts[old]
+    return changes
+
+
+def english_file(title: str, body: str) -> str | None:
+    """A section's English file, or None (no file) when it has neither title nor text."""
+    if not title.strip() and not body.strip():
+        return None
+    return join({"title": title.strip()} if title.strip() else {}, body)

@@ -10,7 +10,10 @@ from portal.models import ReviewVerdict
 
 VERSION_KINDS = [
     ("minor", _l("Minor: a correction or clarification; nobody has to take it again")),
-    ("major", _l("Major: the content changed in substance; holders of certifications that require it must renew")),
+    (
+        "major",
+        _l("Major: the content changed in substance; holders of certifications that require it must renew"),
+    ),
 ]
 
 

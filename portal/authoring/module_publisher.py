@@ -58,7 +58,9 @@ def load(revision: Revision, version: str) -> ModuleSource:
         try:
             return load_module(folder, known_slugs(revision.content.organisation_id))
         except ContentError as error:
-            raise workflow.ContentProblems([_relative(problem, folder) for problem in error.problems]) from error
+            raise workflow.ContentProblems(
+                [_relative(problem, folder) for problem in error.problems]
+            ) from error
 
 
 def _relative(problem, folder: Path) -> str:
@@ -92,7 +94,8 @@ class ModulePublisher:
         module = db.session.scalar(sa.select(Module).where(Module.slug == revision.content.slug))
         publish_local_module(source, revision.content.organisation_id, module)
         module = db.session.scalar(sa.select(Module).where(Module.slug == revision.content.slug))
-        assert module is not None and module.current_version is not None
+        assert module is not None
+        assert module.current_version is not None
         module.is_active = True
         if revision.is_major:
             require_renewal_after_major_version(module, module.current_version)

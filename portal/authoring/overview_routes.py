@@ -235,3 +235,13 @@ def save_files(content_id: int):
         return refused
     flash(_("Your version was saved."), "success")
     return redirect(url_for(workflow.PUBLISHERS[content.kind].editor, content_id=content.id))
+
+
+@bp.get("/national/modules/<slug>")
+@author_required
+def national_module(slug: str):
+    """A national module as published, read-only: its sections and where its files live."""
+    module = db.session.scalar(sa.select(Module).where(Module.slug == slug, Module.organisation_id.is_(None)))
+    if module is None or module.current_version is None:
+        abort(404)
+    return render_template("authoring/national_module.html", module=module, version=module.current_version)

@@ -1,3 +1,9 @@
 """Every authoring view module, imported once so that the blueprint has its routes."""
 
-from portal.authoring import module_publisher, overview_routes  # noqa: F401
+from portal.authoring import (  # noqa: F401
+    media_routes,
+    module_publisher,
+    module_routes,
+    overview_routes,
+    statistics_routes,
+)

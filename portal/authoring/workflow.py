@@ -98,7 +98,9 @@ def review_required(organisation: Organisation) -> bool:
 
 def create(kind: ContentKind, slug: str, files: dict[str, str], author: User) -> Revision:
     """A new local item with its first draft; the slug must be free among national and local items."""
-    content = LocalContent(organisation_id=author.organisation_id, kind=kind, slug=slug, created_by_id=author.id)
+    content = LocalContent(
+        organisation_id=author.organisation_id, kind=kind, slug=slug, created_by_id=author.id
+    )
     db.session.add(content)
     revision = Revision(content=content, number=1, files=files, media={}, created_by_id=author.id)
     db.session.add(revision)
@@ -267,6 +269,9 @@ def slug_taken(kind: ContentKind, slug: str) -> bool:
     national = {ContentKind.MODULE: Module, ContentKind.CERTIFICATION: Certification}.get(kind)
     if national is not None and db.session.scalar(sa.select(national.id).where(national.slug == slug)):
         return True
-    return db.session.scalar(
-        sa.select(LocalContent.id).where(LocalContent.kind == kind, LocalContent.slug == slug)
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(LocalContent.id).where(LocalContent.kind == kind, LocalContent.slug == slug)
+        )
+        is not None
+    )

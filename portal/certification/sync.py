@@ -2,6 +2,7 @@
 Like modules: a changed file needs a higher version; nothing is written while any file has a problem."""
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,15 +43,42 @@ def load_certifications(root: Path, module_slugs: set[str]) -> list[Certificatio
         except CertificationError as error:
             problems.extend(Problem(path, f"{p.where}: {p.message}", p.line, p.hint) for p in error.problems)
             continue
-        for requirement in definition.requirements + definition.renewal:
-            if requirement.kind is RequirementKind.MODULE and requirement.ref not in module_slugs:
-                problems.append(
-                    Problem(path, f"no module '{requirement.ref}'", hint="name a folder in content/modules")
-                )
-        sources.append(CertificationSource(definition, text, hashlib.sha256(text.encode()).hexdigest(), path))
+        for slug in unknown_modules(definition, module_slugs):
+            problems.append(Problem(path, f"no module '{slug}'", hint="name a folder in content/modules"))
+        sources.append(CertificationSource(definition, text, checksum_of(text), path))
     if problems:
         raise ContentError(problems)
     return sources
+
+
+def checksum_of(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def unknown_modules(definition: Definition, module_slugs: Collection[str]) -> list[str]:
+    """The module slugs the requirements or the refresher path name that are not in `module_slugs`."""
+    return [
+        requirement.ref
+        for requirement in definition.requirements + definition.renewal
+        if requirement.kind is RequirementKind.MODULE and requirement.ref not in module_slugs
+    ]
+
+
+def write_version(certification: Certification, definition: Definition, source: str) -> CertificationVersion:
+    """`source` (the YAML `definition` was parsed from) as the certification's new current version, and the
+    certification active. The caller has checked that the version is new. Caller commits."""
+    version = CertificationVersion(
+        certification_id=certification.id,
+        version=definition.version,
+        checksum=checksum_of(source),
+        source=source,
+        title=definition.title,
+    )
+    db.session.add(version)
+    db.session.flush()
+    certification.current_version = version
+    certification.is_active = True
+    return version
 
 
 def sync_certifications(sources: list[CertificationSource]) -> CertificationReport:
@@ -97,18 +125,8 @@ def sync_certifications(sources: list[CertificationSource]) -> CertificationRepo
             continue
         else:
             report.new_versions.append(f"{slug} {source.definition.version}")
-        certification.is_active = True
         certification.position = position
-        version = CertificationVersion(
-            certification_id=certification.id,
-            version=source.definition.version,
-            checksum=source.checksum,
-            source=source.source,
-            title=source.definition.title,
-        )
-        db.session.add(version)
-        db.session.flush()
-        certification.current_version = version
+        write_version(certification, source.definition, source.source)
     for certification in existing.values():
         if certification.is_active:
             certification.is_active = False

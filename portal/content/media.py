@@ -36,17 +36,41 @@ def image_type(head: bytes) -> str | None:
 
 
 def mp4_duration(path: Path) -> float | None:
-    """The duration in seconds from an MP4's movie header ('mvhd'), or None when not found."""
-    data = path.read_bytes()
-    index = data.find(b"mvhd")
-    if index < 4:
+    """The duration in seconds from an MP4's movie header (moov/mvhd), or None when not found."""
+    return mp4_duration_of(path.read_bytes())
+
+
+def mp4_duration_of(data: bytes) -> float | None:
+    """As mp4_duration, from the file's bytes. Never raises."""
+    moov = _box(data, 0, len(data), b"moov")
+    mvhd = _box(data, *moov, b"mvhd") if moov else None
+    if mvhd is None:
         return None
-    version = data[index + 4]
-    if version == 1:
-        timescale, duration = struct.unpack(">IQ", data[index + 24 : index + 36])
-    else:
-        timescale, duration = struct.unpack(">II", data[index + 16 : index + 24])
+    start, end = mvhd
+    # The box's payload: version, 3 bytes of flags, creation and modification times, then these.
+    layout, offset = (">IQ", 20) if data[start : start + 1] == b"\x01" else (">II", 12)
+    if start + offset + struct.calcsize(layout) > end:
+        return None
+    timescale, duration = struct.unpack_from(layout, data, start + offset)
     return round(duration / timescale, 3) if timescale else None
+
+
+def _box(data: bytes, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    """(payload start, end) of the first box of ``kind`` between start and end. Walking the boxes
+    matters: the bytes 'mvhd' also turn up inside the compressed media of a long film."""
+    while start + 8 <= end:
+        size, name = struct.unpack_from(">I4s", data, start)
+        header = 8
+        if size == 1 and start + 16 <= end:  # a 64-bit size follows the name
+            size, header = struct.unpack_from(">Q", data, start + 8)[0], 16
+        elif size == 0:  # the box runs to the end of the file
+            size = end - start
+        if size < header or start + size > end:
+            return None
+        if name == kind:
+            return start + header, start + size
+        start += size
+    return None
 
 
 def is_webvtt(text: str) -> bool:
