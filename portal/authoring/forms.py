@@ -2,15 +2,23 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from portal.authoring.files import SLUG
 from portal.models import ReviewVerdict
 
 VERSION_KINDS = [
-    ("minor", _l("Minor: a correction or clarification; nobody has to take it again")),
-    (
+    SelectChoice("minor", _l("Minor: a correction or clarification; nobody has to take it again")),
+    SelectChoice(
         "major",
         _l("Major: the content changed in substance; holders of certifications that require it must renew"),
     ),
@@ -53,9 +61,9 @@ class ReviewForm(FlaskForm):
     verdict = RadioField(
         _l("Your review"),
         choices=[
-            (ReviewVerdict.COMMENT.value, _l("Comment only")),
-            (ReviewVerdict.CHANGES_REQUESTED.value, _l("Ask for changes (back to draft)")),
-            (ReviewVerdict.APPROVED.value, _l("Approve and publish")),
+            SelectChoice(ReviewVerdict.COMMENT.value, _l("Comment only")),
+            SelectChoice(ReviewVerdict.CHANGES_REQUESTED.value, _l("Ask for changes (back to draft)")),
+            SelectChoice(ReviewVerdict.APPROVED.value, _l("Approve and publish")),
         ],
         default=ReviewVerdict.COMMENT.value,
     )

@@ -8,6 +8,7 @@ from wtforms import (
     FieldList,
     FormField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -24,7 +25,11 @@ MARKDOWN_HINT = _l(
     'Markdown: ## heading, **bold**, - list, - [ ] checklist item, !!! viktigt "Viktigt" for a box, '
     "[text](modul:slug) for a link to a module."
 )
-SECTION_KINDS = [("text", _l("Text")), ("checklist", _l("Checklist")), ("video", _l("Video"))]
+SECTION_KINDS = [
+    SelectChoice("text", _l("Text")),
+    SelectChoice("checklist", _l("Checklist")),
+    SelectChoice("video", _l("Video")),
+]
 REFERENCE_ROWS = 2  # blank rows to add references without JavaScript
 
 
@@ -120,4 +125,4 @@ class VideoForm(LockedForm):
 
 
 class MoveForm(LockedForm):
-    direction = SelectField(choices=[("up", _l("Up")), ("down", _l("Down"))])
+    direction = SelectField(choices=[SelectChoice("up", _l("Up")), SelectChoice("down", _l("Down"))])

@@ -88,6 +88,13 @@ DEMO_ACCOUNTS = (
         Position.ALARM_COORDINATOR,
         frozenset({Role.LEARNER, Role.AUTHOR}),
     ),
+    DemoPerson(  # the second author of the four-eyes review
+        "maja",
+        "Maja Wikström",
+        "Larmteamet",
+        Position.OCCUPATIONAL_THERAPIST,
+        frozenset({Role.LEARNER, Role.AUTHOR}),
+    ),
     DemoPerson("admin", "Administratör Exempelkommun", "Larmteamet", Position.OTHER, frozenset({Role.ADMIN})),
 )
 
@@ -106,9 +113,6 @@ STAFF = (
         "elin.forsberg", "Elin Forsberg", "Hemtjänst Norr", Position.ASSISTANT_NURSE, can_log_in=False
     ),
     DemoPerson("per.nystrom", "Per Nyström", "Hemtjänst Norr", Position.ASSISTANT_NURSE, can_log_in=False),
-    DemoPerson(
-        "maja.wikstrom", "Maja Wikström", "Larmteamet", Position.OCCUPATIONAL_THERAPIST, can_log_in=False
-    ),
     DemoPerson(
         "henrik.olsson", "Henrik Olsson", "Biståndsenheten", Position.NEEDS_ASSESSOR, can_log_in=False
     ),
