@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.admin import import_routes, routes, unit_routes  # noqa: E402,F401  (registers views)
+from portal.admin import import_routes, routes, settings_routes, unit_routes  # noqa: E402,F401  (registers views)
