@@ -4,7 +4,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    app.before_request(_allow_large_uploads)  # before CSRF protection reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"  # else @login_required answers 401 instead of redirecting
@@ -49,6 +50,14 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     labels.register(app)
     templating.register(app)
+
+
+LARGE_UPLOAD_ENDPOINTS = frozenset({"authoring.section_video", "authoring.import_module"})
+
+
+def _allow_large_uploads() -> None:
+    if request.endpoint in LARGE_UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["MAX_UPLOAD_REQUEST_BYTES"]
 
 
 def register_blueprints(app: Flask) -> None:
@@ -62,11 +71,12 @@ def register_blueprints(app: Flask) -> None:
         errors,
         learning,
         main,
+        routines,
         security,
         simulator,
     )
 
-    features = (learning, assessment, certification, competence, simulator, authoring)
+    features = (learning, assessment, certification, competence, simulator, authoring, routines)
     for blueprint in (main.bp, auth.bp, *(feature.blueprint() for feature in features), admin.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

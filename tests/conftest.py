@@ -5,6 +5,8 @@ on PostgreSQL as well (test ids end in [sqlite] / [postgresql]).
 """
 
 import os
+import shutil
+import tempfile
 from datetime import date
 
 import pytest
@@ -30,6 +32,8 @@ TEST_PASSWORD = "Rätt-häst-batteri-9"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 _prepared_postgres = False
+# Uploads never land in the repo's instance/; the folder is made by the first upload, if any.
+MEDIA_DIR = os.path.join(tempfile.gettempdir(), f"portal-test-media-{os.getpid()}")
 
 
 def base_config(database_uri: str = "sqlite://", **overrides) -> dict:
@@ -43,6 +47,7 @@ def base_config(database_uri: str = "sqlite://", **overrides) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 8025,
+        "MEDIA_DIR": MEDIA_DIR,
         **overrides,
     }
 
@@ -58,6 +63,10 @@ def pytest_sessionstart(session) -> None:
                 catalog = read_po(po_file)
             with mo_path.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    shutil.rmtree(MEDIA_DIR, ignore_errors=True)
 
 
 def empty_postgres_tables() -> None:

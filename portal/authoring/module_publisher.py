@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from portal.authoring import files, workflow
+from portal.authoring import files, media, workflow
 from portal.certification.services import (
     renewals_after_major_version,
     require_renewal_after_major_version,
@@ -25,8 +25,6 @@ from portal.models import ContentKind, Module, Revision
 @contextmanager
 def written_out(slug: str, texts: dict[str, str], media_files: dict[str, str]) -> Iterator[Path]:
     """A module folder of these files (media linked from the store) for as long as it is needed."""
-    from portal.authoring import media  # the store; imported late as uploads need the app's config
-
     with tempfile.TemporaryDirectory(prefix="portal-module-") as root:
         folder = Path(root) / slug
         folder.mkdir()

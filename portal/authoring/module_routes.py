@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal.authoring import bp, files
+from portal.authoring import bp, files, media
 from portal.authoring.access import author_required, content_or_404, draft_or_404
 from portal.authoring.editing import conflict, save_or_conflict
 from portal.authoring.module_forms import (
@@ -242,8 +242,6 @@ def _preview(revision: Revision, text: str) -> Markup:
 @author_required
 def section_image(content_id: int, slug: str):
     """Upload an image and add it, with its alt text, at the end of the section's Swedish text."""
-    from portal.authoring import media
-
     content, revision = _draft(content_id)
     section = files.section_by_slug(revision.files, slug)
     if section is None:
@@ -277,8 +275,6 @@ def section_image(content_id: int, slug: str):
 @author_required
 def section_video(content_id: int, slug: str):
     """Upload a section's film with its captions (Swedish required); the section becomes a video."""
-    from portal.authoring import media
-
     content, revision = _draft(content_id)
     section = files.section_by_slug(revision.files, slug)
     if section is None:
