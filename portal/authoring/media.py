@@ -18,8 +18,9 @@ from werkzeug.datastructures import FileStorage
 
 from portal.authoring import svg
 from portal.content.media import image_type, is_webvtt, mp4_duration_of, video_type, vtt_cues
+from portal.database import insert_if_absent
 from portal.extensions import db
-from portal.models import MediaFile, Revision, User
+from portal.models import MediaFile, Revision, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +110,18 @@ def store(data: bytes, mimetype: str, organisation_id: int, user_id: int) -> Med
     path = path_of(sha256)
     if not path.is_file():
         _write_atomically(path, data)
-    media = db.session.get(MediaFile, sha256)
-    if media is None:
-        media = MediaFile(
+    if db.session.get(MediaFile, sha256) is None:  # two uploads of one file at once: one row
+        insert_if_absent(
+            MediaFile,
             sha256=sha256,
             mimetype=mimetype,
             size=len(data),
             organisation_id=organisation_id,
             uploaded_by_id=user_id,
+            uploaded_at=utcnow(),
         )
-        db.session.add(media)
+    media = db.session.get(MediaFile, sha256)
+    assert media is not None
     return media
 
 
