@@ -41,7 +41,7 @@ XSS_CORPUS = (
     "![x](javascript:alert(1))",
     '<div style="background:url(javascript:alert(1))">x</div>',
     "<<script>script>alert(1)<</script>/script>",
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
 )
 
 
@@ -80,7 +80,13 @@ def create_module(client) -> int:
 
 
 def write_section(client, content_id: int, body: str, **extra) -> object:
-    data = {"lock": lock_of(content_id), "title_sv": "Inledning", "body_sv": body, "required": "y", "submit": "1"}
+    data = {
+        "lock": lock_of(content_id),
+        "title_sv": "Inledning",
+        "body_sv": body,
+        "required": "y",
+        "submit": "1",
+    }
     return client.post(f"/authoring/items/{content_id}/module/sections/inledning", data={**data, **extra})
 
 
@@ -90,12 +96,19 @@ def submit(client, content_id: int, kind: str = "minor", note: str = "Första ve
 
 
 def approve(client, content_id: int, **extra) -> object:
-    return client.post(f"/authoring/items/{content_id}/review", data={"verdict": "approved", "body": "", **extra})
+    return client.post(
+        f"/authoring/items/{content_id}/review", data={"verdict": "approved", "body": "", **extra}
+    )
 
 
 def publish_first_version(clients) -> int:
     content_id = create_module(clients["author"])
-    assert write_section(clients["author"], content_id, "## Nycklar\n\nHämta nyckeln i nyckelskåpet.").status_code == 302
+    assert (
+        write_section(
+            clients["author"], content_id, "## Nycklar\n\nHämta nyckeln i nyckelskåpet."
+        ).status_code
+        == 302
+    )
     assert submit(clients["author"], content_id).status_code == 302
     assert approve(clients["reviewer"], content_id).status_code == 302
     return content_id
@@ -113,8 +126,12 @@ def test_a_second_author_approves_and_the_learner_of_the_organisation_gets_the_m
     assert revision.published_ref == module.current_version_id
     assert "Hämta nyckeln" in clients["learner"].get(f"/learning/modules/{SLUG}/inledning").text
     assert "Nyckelrutin Norr" in clients["learner"].get("/learning/").text
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.subject_type == "localcontent"))
-    assert {"content.created", "content.submitted", "content.review_approved", "content.published"} <= set(actions)
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.subject_type == "localcontent")
+    )
+    assert {"content.created", "content.submitted", "content.review_approved", "content.published"} <= set(
+        actions
+    )
 
 
 def test_the_author_cannot_approve_their_own_revision(clients):
@@ -146,7 +163,8 @@ def test_asking_for_changes_sends_the_revision_back_with_the_comment(clients):
     submit(clients["author"], content_id)
 
     response = clients["reviewer"].post(
-        f"/authoring/items/{content_id}/review", data={"verdict": "changes_requested", "body": "Nämn nyckelkvittensen."}
+        f"/authoring/items/{content_id}/review",
+        data={"verdict": "changes_requested", "body": "Nämn nyckelkvittensen."},
     )
 
     assert response.status_code == 302
@@ -159,7 +177,9 @@ def test_asking_for_changes_without_a_comment_is_refused(clients):
     write_section(clients["author"], content_id, "Text.")
     submit(clients["author"], content_id)
 
-    response = clients["reviewer"].post(f"/authoring/items/{content_id}/review", data={"verdict": "changes_requested"})
+    response = clients["reviewer"].post(
+        f"/authoring/items/{content_id}/review", data={"verdict": "changes_requested"}
+    )
 
     assert response.status_code == 400
     assert db.session.get(LocalContent, content_id).revisions[0].status is RevisionStatus.IN_REVIEW
@@ -172,12 +192,19 @@ def test_a_stale_save_gets_the_conflict_page_and_changes_nothing(clients):
 
     response = clients["author"].post(
         f"/authoring/items/{content_id}/module/sections/inledning",
-        data={"lock": stale_lock, "title_sv": "Inledning", "body_sv": "Larmteamet skrev sedan.", "submit": "1"},
+        data={
+            "lock": stale_lock,
+            "title_sv": "Inledning",
+            "body_sv": "Larmteamet skrev sedan.",
+            "submit": "1",
+        },
     )
 
     assert response.status_code == 409
     assert "Maja skrev först." in response.text and "Larmteamet skrev sedan." in response.text
-    assert "Maja skrev först." in db.session.get(LocalContent, content_id).revisions[0].files["01-inledning.md"]
+    assert (
+        "Maja skrev först." in db.session.get(LocalContent, content_id).revisions[0].files["01-inledning.md"]
+    )
 
 
 def test_keeping_my_version_after_a_conflict_saves_it_with_the_fresh_lock(clients):
@@ -302,7 +329,9 @@ def test_national_sync_leaves_local_modules_alone(clients, app, tmp_path):
     assert db.session.scalar(sa.select(Module).where(Module.slug == SLUG)).is_active
 
 
-def test_another_organisations_people_never_see_the_local_module(clients, make_org, make_user, make_unit, app):
+def test_another_organisations_people_never_see_the_local_module(
+    clients, make_org, make_user, make_unit, app
+):
     publish_first_version(clients)
     elsewhere = make_org("Annanstans kommun")
     stranger = make_user(elsewhere, username="stranger", unit=make_unit(elsewhere))
