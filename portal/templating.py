@@ -44,6 +44,7 @@ EVERYONE: tuple[Role, ...] = ()
 SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
     (NavItem("main.index", _l("Start")), EVERYONE),
     (NavItem("learning.dashboard", _l("My training")), EVERYONE),
+    (NavItem("routines.index", _l("My routines")), (Role.LEARNER,)),
     (NavItem("simulator.overview", _l("The alarm chain")), EVERYONE),
     (NavItem("main.my_units", _l("My units")), (Role.MANAGER,)),
     (NavItem("competence.matrix", _l("Competence")), (Role.MANAGER,)),

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from portal.assessment.messages import refusal_message
 from portal.assessment.services import overview
+from portal.authoring.routines import to_confirm
 from portal.certification.learner import my_certifications
 from portal.certification.services import local_today
 from portal.extensions import db
@@ -40,6 +41,7 @@ def dashboard():
         show_all=show_all,
         certifications=my_certifications(current_user, local_today()),
         exercises=[run for run in exercise_runs(current_user.id, 20) if run.finished_at][:5],
+        routines=to_confirm(current_user),
     )
 
 
