@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from portal.app import create_app
 from portal.assessment.services import start as start_attempt
 from portal.assessment.statistics import refresh_statistics
+from portal.authoring import files, media, workflow
 from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
 from portal.extensions import db
-from portal.models import EmployeeImport, Module, Role, RunMode, SectionVersion, UnitKind, User
+from portal.models import ContentKind, EmployeeImport, Module, Role, RunMode, SectionVersion, UnitKind, User
 from portal.simulator.catalogue import scenarios
 from portal.simulator.services import create_run
 from tests.certification.test_certificate import certify, make_certification
 from tests.conftest import IsolatedClient, base_config
-from tests.content.builders import write_module, write_quiz_module
+from tests.content.builders import PNG, write_module, write_quiz_module
 
 ROLES = ("anonymous", "learner", "manager", "author", "admin")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -55,6 +56,7 @@ def run_control(action: str) -> list[Expect]:
 ADMIN_GET = only({"admin": 200})
 ADMIN_POST_REDIRECT = only({"admin": 302})
 AUTHOR_GET = only({"author": 200, "admin": 200})
+AUTHOR_ONLY = only({"author": 200})
 SIGNED_IN_200 = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}
 
 MATRIX: dict[str, list[Expect]] = {
@@ -131,9 +133,131 @@ MATRIX: dict[str, list[Expect]] = {
     "assessment.result": [  # the owner's attempt is still open: sent to its overview
         Expect("GET", "/learning/attempts/{attempt}", only({"learner": 302}))
     ],
-    "assessment.statistics_index": [Expect("GET", "/authoring/statistics", AUTHOR_GET)],
-    "assessment.statistics_detail": [Expect("GET", "/authoring/statistics/{quiz}", AUTHOR_GET)],
-    "assessment.statistics_csv": [Expect("GET", "/authoring/statistics/{quiz}.csv", AUTHOR_GET)],
+    "assessment.statistics_index": [Expect("GET", "/authoring/statistics/quizzes", AUTHOR_GET)],
+    "assessment.statistics_detail": [Expect("GET", "/authoring/statistics/quizzes/{quiz}", AUTHOR_GET)],
+    "assessment.statistics_csv": [Expect("GET", "/authoring/statistics/quizzes/{quiz}.csv", AUTHOR_GET)],
+    # Progress and exercise statistics of the author's organisation (scoping: tests/authoring/test_statistics.py).
+    "authoring.statistics_overview": [Expect("GET", "/authoring/statistics", only({"author": 200}))],
+    "authoring.statistics_module": [
+        Expect("GET", "/authoring/statistics/modules/grunder", only({"author": 200}))
+    ],
+    "authoring.statistics_exercise": [
+        Expect("GET", "/authoring/statistics/exercises/03-ingen-talkontakt", only({"author": 200}))
+    ],
+    # Authoring: the author of the organisation only; a POST without a valid form is a bad request.
+    "authoring.overview": [Expect("GET", "/authoring/", AUTHOR_ONLY)],
+    "authoring.new": [
+        Expect("GET", "/authoring/new/module", AUTHOR_ONLY),
+        Expect("POST", "/authoring/new/module", only({"author": 400})),
+    ],
+    "authoring.item": [Expect("GET", "/authoring/items/{local_module}", AUTHOR_ONLY)],
+    "authoring.national_module": [Expect("GET", "/authoring/national/modules/grunder", AUTHOR_ONLY)],
+    "authoring.start_draft": [
+        Expect("POST", "/authoring/items/{local_routine}/drafts", only({"author": 302}))
+    ],
+    "authoring.discard": [Expect("POST", "/authoring/items/{local_module}/discard", only({"author": 302}))],
+    "authoring.archive": [Expect("POST", "/authoring/items/{local_module}/archive", only({"author": 302}))],
+    "authoring.submit": [
+        Expect("GET", "/authoring/items/{local_module}/submit", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_module}/submit", only({"author": 400})),
+    ],
+    "authoring.review": [
+        Expect("GET", "/authoring/items/{local_module}/review", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_module}/review", only({"author": 400})),
+    ],
+    "authoring.save_files": [Expect("POST", "/authoring/items/{local_module}/files", only({"author": 400}))],
+    "authoring.module_edit": [
+        Expect("GET", "/authoring/items/{local_module}/module", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_module}/module", only({"author": 400})),
+    ],
+    "authoring.section_new": [
+        Expect("POST", "/authoring/items/{local_module}/module/sections", only({"author": 400}))
+    ],
+    "authoring.section_edit": [
+        Expect("GET", "/authoring/items/{local_module}/module/sections/inledning", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_module}/module/sections/inledning", only({"author": 400})),
+    ],
+    "authoring.section_move": [
+        Expect(
+            "POST", "/authoring/items/{local_module}/module/sections/inledning/move", only({"author": 400})
+        )
+    ],
+    "authoring.section_delete": [
+        Expect(
+            "POST", "/authoring/items/{local_module}/module/sections/inledning/delete", only({"author": 400})
+        )
+    ],
+    "authoring.section_image": [
+        Expect(
+            "POST", "/authoring/items/{local_module}/module/sections/inledning/image", only({"author": 400})
+        )
+    ],
+    "authoring.section_video": [
+        Expect(
+            "POST", "/authoring/items/{local_module}/module/sections/inledning/video", only({"author": 400})
+        )
+    ],
+    "authoring.quiz_edit": [
+        Expect("GET", "/authoring/items/{local_module}/quiz", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_module}/quiz", only({"author": 400})),
+    ],
+    "authoring.question_new": [
+        Expect("POST", "/authoring/items/{local_module}/quiz/questions", only({"author": 400}))
+    ],
+    "authoring.question_edit_item": [
+        Expect("GET", "/authoring/items/{local_module}/quiz/questions/fraga", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_module}/quiz/questions/fraga", only({"author": 400})),
+    ],
+    "authoring.question_edit": [  # the statistics' link: to the open draft's editor
+        Expect("GET", "/authoring/modules/lokal-modul/quiz/questions/fraga", only({"author": 302}))
+    ],
+    "authoring.question_move": [
+        Expect("POST", "/authoring/items/{local_module}/quiz/questions/fraga/move", only({"author": 400}))
+    ],
+    "authoring.question_delete": [
+        Expect("POST", "/authoring/items/{local_module}/quiz/questions/fraga/delete", only({"author": 400}))
+    ],
+    "authoring.certification_edit": [
+        Expect("GET", "/authoring/items/{local_certification}/certification", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_certification}/certification", only({"author": 400})),
+    ],
+    "authoring.routine_edit": [
+        Expect("GET", "/authoring/items/{local_routine}/routine", AUTHOR_ONLY),
+        Expect("POST", "/authoring/items/{local_routine}/routine", only({"author": 400})),
+    ],
+    "authoring.versions": [Expect("GET", "/authoring/items/{local_module}/versions", AUTHOR_ONLY)],
+    "authoring.version": [Expect("GET", "/authoring/items/{local_module}/versions/1", AUTHOR_ONLY)],
+    "authoring.diff": [Expect("GET", "/authoring/items/{local_module}/diff?from=1&to=2", AUTHOR_ONLY)],
+    "authoring.restore": [  # the module has a draft open already: refused, back to the item
+        Expect("POST", "/authoring/items/{local_module}/versions/1/restore", only({"author": 302}))
+    ],
+    "authoring.export": [Expect("GET", "/authoring/items/{local_module}/export.zip", AUTHOR_ONLY)],
+    "authoring.export_national": [Expect("GET", "/authoring/national/grunder/export.zip", AUTHOR_ONLY)],
+    "authoring.import_module": [
+        Expect("GET", "/authoring/import", AUTHOR_ONLY),
+        Expect("POST", "/authoring/import", only({"author": 400})),
+    ],
+    "authoring.media": [Expect("GET", "/authoring/media/{media}", AUTHOR_ONLY)],
+    # Läskvittens: the routine is for everyone with a membership (the learner); the manager of their
+    # unit may read it; to people it is not for (author, admin: no memberships) it does not exist.
+    "routines.index": [Expect("GET", "/routines/", SIGNED_IN_200)],
+    "routines.routine": [
+        Expect(
+            "GET",
+            "/routines/{local_routine}",
+            {**everyone(404), "anonymous": LOGIN, "learner": 200, "manager": 200},
+        )
+    ],
+    "routines.confirm": [
+        Expect(
+            "POST", "/routines/{local_routine}/confirm", {**everyone(404), "anonymous": LOGIN, "learner": 302}
+        )
+    ],
+    "routines.confirmations": [Expect("GET", "/routines/confirmations", only({"manager": 200}))],
+    "admin.settings": [
+        Expect("GET", "/admin/settings", ADMIN_GET),
+        Expect("POST", "/admin/settings", ADMIN_POST_REDIRECT),
+    ],
     # Only a manager of the employee's units; the mail server may be away in tests: a redirect either way.
     "competence.remind": [
         Expect("POST", "/competence/employees/{learner}/remind/{certification}", only({"manager": 302}))
@@ -286,7 +410,10 @@ def build_world(app, tmp_path, org, make_unit, make_user):
     demo = create_run(scenarios()["01-natt-fall-med-talkontakt"], mode=RunMode.DEMO, client="matrix")
     exercise = create_run(scenarios()["03-ingen-talkontakt"], mode=RunMode.EXERCISE, client="matrix",
                           user=learner, role="home_care")  # fmt: skip
+    with app.test_request_context():
+        local = local_material(org, users["author"])
     ids = {
+        **local,
         "attempt": attempt.id,
         "quiz": attempt.quiz_version_id,
         "unit": unit.id,
@@ -300,6 +427,49 @@ def build_world(app, tmp_path, org, make_unit, make_user):
         "exercise": exercise.id,
     }
     return users, ids
+
+
+LOCAL_QUIZ = """title: Prov
+questions:
+  - id: fraga
+    type: truefalse
+    text: Kvitterar du larmet innan du åker?
+    correct: true
+"""
+
+
+def local_material(org, author: User) -> dict[str, object]:
+    """A local module with a quiz and a routine for everyone, each published and with a draft open; a
+    certification's first draft; an uploaded image."""
+    org.review_required = False
+    module = workflow.create(
+        ContentKind.MODULE, "lokal-modul", files.new_module("lokal-modul", "Lokal"), author
+    )
+    quiz_section = files.join({"title": "Kunskapsprov", "kind": "quiz"}, "")
+    workflow.save(
+        module, module.lock_version, author, files={"quiz.yaml": LOCAL_QUIZ, "02-prov.md": quiz_section}
+    )
+    workflow.submit(module, author, "Första versionen", is_major=False)
+    workflow.start_draft(module.content, author)
+    routine = workflow.create(
+        ContentKind.ROUTINE,
+        "lokal-rutin",
+        {"routine.md": files.join({"title": "Rutin"}, "Läs detta.")},
+        author,
+    )
+    workflow.submit(routine, author, "Första versionen", is_major=False)
+    workflow.start_draft(routine.content, author)
+    certification = workflow.create(
+        ContentKind.CERTIFICATION, "lokal-behorighet", {"lokal-behorighet.yaml": "title: Lokal\n"}, author
+    )
+    image = media.store(PNG, "image/png", org.id, author.id)
+    db.session.commit()
+    return {
+        "local_module": module.content_id,
+        "local_routine": routine.content_id,
+        "local_certification": certification.content_id,
+        "media": image.sha256,
+    }
 
 
 def sign_in(client, user: User) -> None:
