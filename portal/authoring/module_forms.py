@@ -14,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.admin.forms import CheckboxesField
 from portal.authoring.files import SLUG
@@ -62,7 +62,10 @@ class ModuleForm(LockedForm):
     )
     minutes = IntegerField(
         _l("Estimated time in minutes"),
-        validators=[DataRequired(_l("Enter the estimated time in whole minutes.")), NumberRange(1, 600)],
+        validators=[
+            InputRequired(_l("Enter the estimated time in whole minutes.")),
+            NumberRange(1, 600, message=_l("Enter a whole number of minutes from 1 to 600.")),
+        ],
     )
     intro_sv = TextAreaField(
         _l("Introduction (Swedish)"), description=MARKDOWN_HINT, validators=[Length(max=20_000)]

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from portal.authoring import bp, files, media
 from portal.authoring.access import author_required, content_or_404, draft_or_404
 from portal.authoring.editing import conflict, save_or_conflict
+from portal.authoring.forms import LockedForm
 from portal.authoring.module_forms import (
     ImageForm,
     ModuleForm,
@@ -146,11 +147,11 @@ def section_move(content_id: int, slug: str):
 @author_required
 def section_delete(content_id: int, slug: str):
     content, revision = _draft(content_id)
-    form = MoveForm()  # only its lock is used
+    form = LockedForm()
     section = files.section_by_slug(revision.files, slug)
     if section is None:
         abort(404)
-    if not form.lock.validate(form) or not form.csrf_token.validate(form):
+    if not form.validate_on_submit():
         abort(400)
     remaining = [s for s in files.sections(revision.files) if s.slug != slug]
     changes = {section.path: None, section.english_path: None}

@@ -4,8 +4,8 @@ saves get the conflict page; a major version shows and applies its renewals; Mar
 sanitised in the preview and on the published page."""
 
 import hashlib
-from html.parser import HTMLParser
 from datetime import date, timedelta
+from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -201,7 +201,8 @@ def test_a_stale_save_gets_the_conflict_page_and_changes_nothing(clients):
     )
 
     assert response.status_code == 409
-    assert "Maja skrev först." in response.text and "Larmteamet skrev sedan." in response.text
+    assert "Maja skrev först." in response.text
+    assert "Larmteamet skrev sedan." in response.text
     assert (
         "Maja skrev först." in db.session.get(LocalContent, content_id).revisions[0].files["01-inledning.md"]
     )
@@ -382,7 +383,8 @@ def test_a_major_version_shows_the_affected_count_then_moves_holders_into_renewa
     confirmed = approve(clients["reviewer"], content_id, confirm_renewals="1")
 
     assert "1 person" in page.text
-    assert unconfirmed.status_code == 400 and unchanged is None
+    assert unconfirmed.status_code == 400
+    assert unchanged is None
     assert confirmed.status_code == 302
     db.session.expire_all()
     cycle = db.session.get(CertificationCycle, holder.id)
