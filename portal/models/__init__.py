@@ -1,6 +1,7 @@
 """Every model, imported here so that Alembic sees every table."""
 
 from portal.models.assessment import AttemptStatus, QuizAnswer, QuizAttempt, QuizStatistics, QuizVersion
+from portal.models.audit import AuditEvent, LoginAttempt
 from portal.models.authoring import (
     ContentKind,
     LocalContent,
@@ -11,7 +12,6 @@ from portal.models.authoring import (
     RevisionStatus,
     RoutineAcknowledgement,
 )
-from portal.models.audit import AuditEvent, LoginAttempt
 from portal.models.certification import (
     Assignment,
     AssignmentSource,
