@@ -77,16 +77,18 @@ def definition_of(version: CertificationVersion) -> Definition:
 def active_certifications(organisation_id: int | None = None) -> list[Certification]:
     """The certifications in force: the national ones and, given an organisation, its local ones;
     without one, every organisation's."""
-    query = sa.select(Certification).where(Certification.is_active, Certification.current_version_id.is_not(None))
+    query = sa.select(Certification).where(
+        Certification.is_active, Certification.current_version_id.is_not(None)
+    )
     if organisation_id is not None:
         query = query.where(
             sa.or_(Certification.organisation_id.is_(None), Certification.organisation_id == organisation_id)
         )
     return list(
         db.session.scalars(
-            query
-            .options(joinedload(Certification.current_version))
-            .order_by(Certification.position, Certification.slug)
+            query.options(joinedload(Certification.current_version)).order_by(
+                Certification.position, Certification.slug
+            )
         )
     )
 

@@ -39,9 +39,7 @@ class LocalContent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    revisions: Mapped[list["Revision"]] = relationship(
-        back_populates="content", order_by="Revision.number"
-    )
+    revisions: Mapped[list["Revision"]] = relationship(back_populates="content", order_by="Revision.number")
 
 
 class Revision(db.Model):

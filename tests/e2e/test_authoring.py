@@ -69,7 +69,9 @@ def write_the_section_by_keyboard(page, auditor) -> None:
 
 
 def add_the_image(page, auditor) -> None:
-    page.set_input_files("#image", files=[{"name": "nyckelskap.png", "mimeType": "image/png", "buffer": png()}])
+    page.set_input_files(
+        "#image", files=[{"name": "nyckelskap.png", "mimeType": "image/png", "buffer": png()}]
+    )
     page.fill("#alt", ALT)
     submit_in(page, "form[action$='/image']")
     assert f"![{ALT}](media/nyckelskap.png)" in page.input_value("#body_sv")
