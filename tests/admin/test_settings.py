@@ -17,7 +17,8 @@ def test_the_administrator_turns_off_the_second_review(client, login, admin, org
     event = db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.action == "organisation.review_required")
     )
-    assert event.details == {"review_required": False} and event.actor_id == admin.id
+    assert event.details == {"review_required": False}
+    assert event.actor_id == admin.id
 
 
 def test_saving_unchanged_settings_writes_no_audit_entry(client, login, admin, org):
