@@ -202,39 +202,39 @@ def in_english(client, login, user):
 @pytest.mark.parametrize("role", [Role.AUTHOR, Role.ADMIN])
 def test_the_list_shows_each_quiz_version_with_its_numbers(analysed, client, login, org, make_user, role):
     in_english(client, login, make_user(org, username="reader", roles={role}))
-    page = client.get("/authoring/statistics").text
+    page = client.get("/authoring/statistics/quizzes").text
     assert "Basics statistik" in page, "the module's title in the reader's language"
     assert "Statistics test" in page
     assert '<td class="number">5</td>' in page
     assert "56.7%" in page
     assert "32.5%" in page
     assert "0.32 (unsatisfactory)" in page
-    assert f'href="/authoring/statistics/{analysed[0]}"' in page
-    assert '<a href="/authoring/statistics" aria-current="page">Question statistics</a>' in page, (
+    assert f'href="/authoring/statistics/quizzes/{analysed[0]}"' in page
+    assert '<a href="/authoring/statistics/quizzes" aria-current="page">Question statistics</a>' in page, (
         "in the menu"
     )
 
 
 def test_numbers_follow_the_swedish_locale_by_default(analysed, client, login, author):
     login(author)
-    page = client.get("/authoring/statistics").text
+    page = client.get("/authoring/statistics/quizzes").text
     assert "56,7\u00a0%" in page
     assert "0,32" in page
-    detail = client.get(f"/authoring/statistics/{analysed[0]}").text
+    detail = client.get(f"/authoring/statistics/quizzes/{analysed[0]}").text
     assert '<td class="number">0,80</td>' in detail
     assert "Vem svarar på larmet?" in detail
 
 
 def test_the_list_says_when_the_analysis_has_not_run(quiz_ids, client, login, author):
     in_english(client, login, author)
-    page = client.get("/authoring/statistics").text
+    page = client.get("/authoring/statistics/quizzes").text
     assert "Not analysed yet" in page
     assert "flask quiz analyse" in page
 
 
 def test_the_detail_page_shows_questions_options_and_flags(analysed, client, login, author):
     in_english(client, login, author)
-    page = client.get(f"/authoring/statistics/{analysed[0]}").text
+    page = client.get(f"/authoring/statistics/quizzes/{analysed[0]}").text
     assert "Who answers the alarm?" in page, "question text in English where there is one"
     assert '<span lang="sv">Vad gör personalen på plats?</span>' in page, "else Swedish, marked as such"
     assert "<td>Single choice</td>" in page
@@ -258,26 +258,27 @@ def test_computed_at_is_shown_in_stockholm_time(analysed, client, login, author)
     db.session.commit()
     in_english(client, login, author)
     assert (
-        "Computed Jul 2, 2026, 12:30:00\u202fAM." in client.get(f"/authoring/statistics/{analysed[0]}").text
+        "Computed Jul 2, 2026, 12:30:00\u202fAM."
+        in client.get(f"/authoring/statistics/quizzes/{analysed[0]}").text
     )
 
 
 def test_the_detail_page_switches_to_all_attempts(analysed, client, login, author):
     in_english(client, login, author)
-    page = client.get(f"/authoring/statistics/{analysed[0]}?all=1").text
+    page = client.get(f"/authoring/statistics/quizzes/{analysed[0]}?all=1").text
     assert "Computed from all submitted attempts" in page
     assert '<td class="number">0.67</td>' in page
-    assert f'href="/authoring/statistics/{analysed[0]}.csv?all=1"' in page
+    assert f'href="/authoring/statistics/quizzes/{analysed[0]}.csv?all=1"' in page
 
 
 def test_detail_before_analysis_and_for_an_unknown_quiz(quiz_ids, client, login, author):
     in_english(client, login, author)
-    page = client.get(f"/authoring/statistics/{quiz_ids[0]}")
+    page = client.get(f"/authoring/statistics/quizzes/{quiz_ids[0]}")
     assert page.status_code == 200
     assert "Not analysed yet" in page.text
-    assert client.get(f"/authoring/statistics/{quiz_ids[0]}.csv").status_code == 404
-    assert client.get("/authoring/statistics/9999").status_code == 404
-    assert client.get("/authoring/statistics/9999.csv").status_code == 404
+    assert client.get(f"/authoring/statistics/quizzes/{quiz_ids[0]}.csv").status_code == 404
+    assert client.get("/authoring/statistics/quizzes/9999").status_code == 404
+    assert client.get("/authoring/statistics/quizzes/9999.csv").status_code == 404
 
 
 def parse_csv(body: bytes) -> list[list[str]]:
@@ -287,7 +288,7 @@ def parse_csv(body: bytes) -> list[list[str]]:
 
 def test_csv_download_has_the_numbers(analysed, client, login, author):
     login(author)
-    response = client.get(f"/authoring/statistics/{analysed[0]}.csv")
+    response = client.get(f"/authoring/statistics/quizzes/{analysed[0]}.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "statistics-statistik-" in response.headers["Content-Disposition"]
@@ -330,7 +331,7 @@ def test_ordering_lines_show_the_right_place_of_each_item_and_every_place_chosen
 
 def test_csv_of_all_attempts(analysed, client, login, author):
     login(author)
-    rows = parse_csv(client.get(f"/authoring/statistics/{analysed[0]}.csv?all=1").data)
+    rows = parse_csv(client.get(f"/authoring/statistics/quizzes/{analysed[0]}.csv?all=1").data)
     assert {row[0]: row[3:5] for row in rows[1:]}["q1"] == ["6", "0,667"]
 
 

@@ -62,7 +62,7 @@ def analysed_quiz(live_server, live_database) -> str:
         result = app.test_cli_runner().invoke(args=["quiz", "analyse", "--module", MODULE])
         assert result.exit_code == 0, result.output
         assert "6 first attempts (7 in all)" in result.output
-        url = f"/authoring/statistics/{quiz.id}"
+        url = f"/authoring/statistics/quizzes/{quiz.id}"
         db.session.remove()
         db.engine.dispose()
     return url
@@ -72,13 +72,13 @@ def test_author_reads_question_statistics_by_mouse(page, auditor, analysed_quiz)
     log_in(page, auditor, "larmteam")
     page.get_by_role("button", name="In English").click()
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Question statistics").click()
-    page.wait_for_url("**/authoring/statistics")
+    page.wait_for_url("**/authoring/statistics/quizzes")
     auditor.check()
     table = page.get_by_role("table", name="Quiz versions and their statistics (first attempts)")
     row = table.get_by_role("row").filter(has_text="Statistics test")
     assert "6" in row.inner_text()
     row.locator(f'a[href="{analysed_quiz}"]').click()
-    page.wait_for_url("**/authoring/statistics/*")
+    page.wait_for_url("**/authoring/statistics/quizzes/*")
     auditor.check()
     assert "Statistics per question" in page.inner_text("main")
     assert page.get_by_role("table", name="How often each answer was chosen for question q1").is_visible()
@@ -105,12 +105,12 @@ def test_admin_reaches_the_statistics_by_keyboard(page, auditor, analysed_quiz):
     link = page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Question statistics")
     for _ in range(30):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('href')") == "/authoring/statistics":
+        if page.evaluate("document.activeElement.getAttribute('href')") == "/authoring/statistics/quizzes":
             break
     else:
         pytest.fail("the menu link cannot be reached with Tab")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/authoring/statistics")
+    page.wait_for_url("**/authoring/statistics/quizzes")
     assert link.get_attribute("aria-current") == "page"
     auditor.check()
     page.locator(f'a[href="{analysed_quiz}"]').focus()
@@ -120,3 +120,36 @@ def test_admin_reaches_the_statistics_by_keyboard(page, auditor, analysed_quiz):
     page.get_by_role("link", name="q3").focus()
     page.keyboard.press("Enter")
     assert page.url.endswith("#question-q3")
+
+
+def test_author_reads_progress_and_exercise_statistics(page, auditor, live_server):
+    log_in(page, auditor, "larmteam")
+    page.wait_for_load_state("load")
+    if page.get_by_role("button", name="In English").count():  # not chosen by an earlier test yet
+        page.get_by_role("button", name="In English").click()
+        page.wait_for_load_state("load")
+    auditor.visit("/authoring/statistics")
+    modules = page.get_by_role(
+        "table", name="People of your organisation who started and completed each module's current version"
+    )
+    assert modules.get_by_role("row").count() > 1
+    exercises = page.get_by_role(
+        "table", name="Finished exercises of the people of your organisation, per scenario and role"
+    )
+    assert "100% (2 of 2)" in exercises.get_by_role("row").filter(has_text="No voice contact").inner_text()
+
+    modules.get_by_role("link").first.click()
+    page.wait_for_url("**/authoring/statistics/modules/*")
+    auditor.check()
+    assert page.get_by_role(
+        "table",
+        name="Sections in the module's order: how many reached each one, and how many stopped before it",
+    ).is_visible()
+
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role("link", name="Statistics").click()
+    page.get_by_role("link", name="No voice contact").click()
+    page.wait_for_url("**/authoring/statistics/exercises/03-ingen-talkontakt")
+    auditor.check()
+    assert page.get_by_role(
+        "table", name="Each step as Home care: how often it was missed, late or out of order"
+    ).is_visible()
