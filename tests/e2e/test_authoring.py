@@ -166,3 +166,68 @@ def test_a_stale_save_from_a_second_tab_shows_both_versions(page, auditor):
     assert "Ring larmcentralen först." in text
     assert other_tab.input_value("textarea[name=text]").find("Kontrollera batteriet först.") >= 0
     other_tab.close()
+
+
+ROUTINE = "reservrutin-nattpatrull"
+
+
+def test_a_routine_is_published_confirmed_by_staff_and_followed_up_by_their_manager(page, auditor):
+    log_in(page, auditor, "larmteam")
+    auditor.visit("/authoring/new/routine")
+    page.fill("#title", "Reservrutin när larmmottagningen inte nås")
+    page.fill("#slug", ROUTINE)
+    submit_in(page, "main form")
+    auditor.check()
+    item = page.url.removesuffix("/routine")
+    page.check("input[name=kind][value=checklist]")
+    page.fill("#body_sv", "- [ ] Ring larmmottagningens reservnummer\n- [ ] Meddela nattpatrullen <script>alert(1)</script>")
+    with page.expect_navigation():
+        page.click("button[name=preview]")
+    auditor.check()
+    assert page.locator("main script").count() == 0
+    with page.expect_navigation():
+        page.click("button[name=submit]")
+    submit_for_review(page, auditor, item)
+
+    sign_in_as(page, auditor, "maja")
+    approve(page, auditor, item)
+
+    sign_in_as(page, auditor, "anna")
+    auditor.visit("/learning/")
+    page.click(f"main a[href$='/routines/{item.rsplit('/', 1)[1]}']")
+    auditor.check()
+    with page.expect_navigation():
+        page.click(".section-done button[type=submit]")
+    auditor.check()
+
+    sign_in_as(page, auditor, "karin")
+    auditor.visit("/routines/confirmations")
+    rows = page.locator(f"section:has(h2 a[href$='/routines/{item.rsplit('/', 1)[1]}']) tbody tr")
+    texts = rows.all_inner_texts()
+    assert any("Anna Lindqvist" in text for text in texts)
+    assert len(texts) > 1  # the others in karin's units have not confirmed yet
+    assert not any("Sofia Lund" in text for text in texts)  # lars's unit, not karin's
+
+
+def test_every_other_authoring_page_passes_the_audits(page, auditor):
+    log_in(page, auditor, "larmteam")
+    auditor.visit("/authoring/new/certification")
+    page.fill("#title", "Lokal nyckelbehörighet")
+    page.fill("#slug", "lokal-nyckelbehorighet")
+    submit_in(page, "main form")
+    auditor.check()
+    item = page.url.removesuffix("/certification")
+    for path in (
+        item,
+        f"{item}/versions",
+        f"{item}/versions/1",
+        f"{item}/review",
+        "/authoring/national/modules/trygghetslarm-grunder",
+        "/authoring/import",
+        "/authoring/statistics",
+        "/authoring/statistics/modules/trygghetslarm-grunder",
+        "/authoring/statistics/exercises/03-ingen-talkontakt",
+    ):
+        auditor.visit(path)
+    sign_in_as(page, auditor, "admin")
+    auditor.visit("/admin/settings")
