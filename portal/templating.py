@@ -49,7 +49,8 @@ SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
     (NavItem("main.my_units", _l("My units")), (Role.MANAGER,)),
     (NavItem("competence.matrix", _l("Competence")), (Role.MANAGER,)),
     (NavItem("authoring.overview", _l("Material")), (Role.AUTHOR,)),
-    (NavItem("assessment.statistics_index", _l("Question statistics")), (Role.AUTHOR, Role.ADMIN)),
+    (NavItem("authoring.statistics_overview", _l("Statistics")), (Role.AUTHOR,)),
+    (NavItem("assessment.statistics_index", _l("Question statistics")), (Role.ADMIN,)),
     (NavItem("admin.index", _l("Administration")), (Role.ADMIN,)),
     (NavItem("auth.change_password", _l("Change password")), EVERYONE),
 )

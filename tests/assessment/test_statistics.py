@@ -210,9 +210,8 @@ def test_the_list_shows_each_quiz_version_with_its_numbers(analysed, client, log
     assert "32.5%" in page
     assert "0.32 (unsatisfactory)" in page
     assert f'href="/authoring/statistics/quizzes/{analysed[0]}"' in page
-    assert '<a href="/authoring/statistics/quizzes" aria-current="page">Question statistics</a>' in page, (
-        "in the menu"
-    )
+    if role is Role.ADMIN:  # authors reach it from their statistics page, under the menu's "Statistics"
+        assert '<a href="/authoring/statistics/quizzes" aria-current="page">Question statistics</a>' in page
 
 
 def test_numbers_follow_the_swedish_locale_by_default(analysed, client, login, author):

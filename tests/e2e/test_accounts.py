@@ -6,12 +6,13 @@ from portal.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import Auditor
 
 NAVIGATION = {
-    "anna": ["Start", "Min utbildning", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
-    "omar": ["Start", "Min utbildning", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
-    "sara": ["Start", "Min utbildning", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
+    "anna": ["Start", "Min utbildning", "Mina rutiner", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
+    "omar": ["Start", "Min utbildning", "Mina rutiner", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
+    "sara": ["Start", "Min utbildning", "Mina rutiner", "Trygghetskedjan", "Byt lösenord", "Logga ut"],
     "karin": [
         "Start",
         "Min utbildning",
+        "Mina rutiner",
         "Trygghetskedjan",
         "Mina enheter",
         "Kompetens",
@@ -21,13 +22,23 @@ NAVIGATION = {
     "lars": [
         "Start",
         "Min utbildning",
+        "Mina rutiner",
         "Trygghetskedjan",
         "Mina enheter",
         "Kompetens",
         "Byt lösenord",
         "Logga ut",
     ],
-    "larmteam": ["Start", "Min utbildning", "Trygghetskedjan", "Frågestatistik", "Byt lösenord", "Logga ut"],
+    "larmteam": [
+        "Start",
+        "Min utbildning",
+        "Mina rutiner",
+        "Trygghetskedjan",
+        "Material",
+        "Statistik",
+        "Byt lösenord",
+        "Logga ut",
+    ],
     "admin": [
         "Start",
         "Min utbildning",

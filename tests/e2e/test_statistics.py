@@ -71,7 +71,9 @@ def analysed_quiz(live_server, live_database) -> str:
 def test_author_reads_question_statistics_by_mouse(page, auditor, analysed_quiz):
     log_in(page, auditor, "larmteam")
     page.get_by_role("button", name="In English").click()
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Question statistics").click()
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Statistics").click()
+    page.wait_for_url("**/authoring/statistics")
+    page.get_by_role("link", name="Question statistics: how each quiz question works").click()
     page.wait_for_url("**/authoring/statistics/quizzes")
     auditor.check()
     table = page.get_by_role("table", name="Quiz versions and their statistics (first attempts)")
