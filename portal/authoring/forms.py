@@ -53,6 +53,7 @@ class SubmitRevisionForm(LockedForm):
         validators=[DataRequired(_l("Write a change note: what changed and why.")), Length(max=1000)],
     )
     version_kind = RadioField(_l("Kind of change"), choices=VERSION_KINDS, default="minor")
+    confirm_renewals = HiddenField()  # the number of renewals the author saw and accepted
     submit = SubmitField(_l("Submit"))
 
 

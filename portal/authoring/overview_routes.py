@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.authoring import bp, workflow
@@ -62,12 +63,17 @@ def new(kind: str):
             form.slug.errors.append(_("The address name is taken; choose another."))
         else:
             publisher = workflow.PUBLISHERS[content_kind]
-            revision = workflow.create(
-                content_kind, slug, publisher.new_files(slug, form.title.data.strip()), current_user
-            )
-            db.session.commit()
-            flash(_("Draft created."), "success")
-            return redirect(url_for(publisher.editor, content_id=revision.content_id))
+            try:
+                revision = workflow.create(
+                    content_kind, slug, publisher.new_files(slug, form.title.data.strip()), current_user
+                )
+                db.session.commit()
+            except IntegrityError:  # taken at the same moment by another author
+                db.session.rollback()
+                form.slug.errors.append(_("The address name is taken; choose another."))
+            else:
+                flash(_("Draft created."), "success")
+                return redirect(url_for(publisher.editor, content_id=revision.content_id))
     return render_template("authoring/new.html", form=form, kind=content_kind), 400 if form.errors else 200
 
 
@@ -92,10 +98,14 @@ def start_draft(content_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             workflow.start_draft(content, current_user)
+            db.session.commit()
         except workflow.WorkflowError as error:
             flash(str(error.message), "error")
             return redirect(url_for("authoring.item", content_id=content.id))
-        db.session.commit()
+        except IntegrityError:  # another author started one at the same moment
+            db.session.rollback()
+            flash(_("There is already a draft of this; continue that one."), "error")
+            return redirect(url_for("authoring.item", content_id=content.id))
         return redirect(url_for(workflow.PUBLISHERS[content.kind].editor, content_id=content.id))
     abort(400)
 
@@ -145,11 +155,19 @@ def submit(content_id: int):
     form = SubmitRevisionForm(lock=revision.lock_version)
     first = workflow.latest_published(content) is None
     problems = workflow.PUBLISHERS[content.kind].problems(revision)
+    renewals = None if first else workflow.renewals(revision)
+    publishes_now = not workflow.review_required(current_user.organisation)
     if form.validate_on_submit() and not problems:
         if form.lock.data != revision.lock_version:
             return conflict(revision, {})
+        major = form.version_kind.data == "major"
+        if publishes_now and major and renewals and form.confirm_renewals.data != str(renewals):
+            form.version_kind.errors.append(
+                _("Confirm that %(count)d people will be asked to renew: tick the box.", count=renewals)
+            )
+            return _submit_page(content, revision, form, first, problems, renewals), 400
         try:
-            workflow.submit(revision, current_user, form.change_note.data, form.version_kind.data == "major")
+            workflow.submit(revision, current_user, form.change_note.data, major)
         except workflow.ContentProblems as error:
             problems = error.problems
         except workflow.WorkflowError as error:
@@ -162,6 +180,10 @@ def submit(content_id: int):
                 flash(_("Sent for review. Another author must approve it."), "success")
             return redirect(url_for("authoring.item", content_id=content.id))
     status = 400 if form.errors or (request.method == "POST" and problems) else 200
+    return _submit_page(content, revision, form, first, problems, renewals), status
+
+
+def _submit_page(content, revision, form, first, problems, renewals):
     return render_template(
         "authoring/submit.html",
         content=content,
@@ -169,9 +191,9 @@ def submit(content_id: int):
         form=form,
         first=first,
         problems=problems,
-        renewals=None if first else workflow.renewals(revision),
+        renewals=renewals,
         review_required=workflow.review_required(current_user.organisation),
-    ), status
+    )
 
 
 @bp.route("/items/<int:content_id>/review", methods=["GET", "POST"])

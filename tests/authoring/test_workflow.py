@@ -424,3 +424,30 @@ def test_the_create_service_makes_a_loadable_starter_module(app, people):
     revision = workflow.create(ContentKind.MODULE, SLUG, files.new_module(SLUG, "Titel"), people["author"])
 
     assert workflow.PUBLISHERS[ContentKind.MODULE].problems(revision) == []
+
+
+def test_without_four_eyes_the_author_confirms_the_renewals_of_a_major_version(clients, people, org):
+    content_id = publish_first_version(clients)
+    certification = local_certification(people["author"].organisation_id)
+    holder = certify(people["learner"], certification, on=date.today() - timedelta(days=100))
+    org.review_required = False
+    db.session.commit()
+    clients["author"].post(f"/authoring/items/{content_id}/drafts")
+    write_section(clients["author"], content_id, "Ny rutin.")
+
+    unconfirmed = submit(clients["author"], content_id, kind="major", note="Ny rutin")
+    confirmed = clients["author"].post(
+        f"/authoring/items/{content_id}/submit",
+        data={
+            "lock": lock_of(content_id),
+            "change_note": "Ny rutin",
+            "version_kind": "major",
+            "confirm_renewals": "1",
+        },
+    )
+
+    assert unconfirmed.status_code == 400
+    assert "1 person" in unconfirmed.text
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CertificationCycle, holder.id).renew_by is not None
