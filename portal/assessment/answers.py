@@ -73,7 +73,7 @@ def _order(question: Ordering, form: Form) -> tuple[str, ...] | None:
     for item in question.items:
         raw = form.get(f"position-{item.id}", "")
         if raw:
-            if not raw.isdigit() or not 1 <= int(raw) <= len(question.items):
+            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= len(question.items):  # not "²"
                 raise AnswerFormError(FormProblem.PLACES_MISSING)
             places[item.id] = int(raw)
     if not places:

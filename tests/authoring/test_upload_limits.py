@@ -20,19 +20,25 @@ def big_form(size: int) -> dict:
 
 
 def test_an_ordinary_route_refuses_a_body_over_the_general_limit(author_client):
-    response = author_client.post("/authoring/new/module", data=big_form(4096), content_type="multipart/form-data")
+    response = author_client.post(
+        "/authoring/new/module", data=big_form(4096), content_type="multipart/form-data"
+    )
 
     assert response.status_code == 413
 
 
 def test_the_import_route_reads_a_body_over_the_general_limit(author_client):
-    response = author_client.post("/authoring/import", data=big_form(4096), content_type="multipart/form-data")
+    response = author_client.post(
+        "/authoring/import", data=big_form(4096), content_type="multipart/form-data"
+    )
 
     assert response.status_code == 400  # read, and refused as no module zip
 
 
 def test_the_upload_routes_still_have_a_limit(author_client):
-    response = author_client.post("/authoring/import", data=big_form(128 * 1024), content_type="multipart/form-data")
+    response = author_client.post(
+        "/authoring/import", data=big_form(128 * 1024), content_type="multipart/form-data"
+    )
 
     assert response.status_code == 413
 

@@ -180,7 +180,10 @@ def test_a_routine_is_published_confirmed_by_staff_and_followed_up_by_their_mana
     auditor.check()
     item = page.url.removesuffix("/routine")
     page.check("input[name=kind][value=checklist]")
-    page.fill("#body_sv", "- [ ] Ring larmmottagningens reservnummer\n- [ ] Meddela nattpatrullen <script>alert(1)</script>")
+    page.fill(
+        "#body_sv",
+        "- [ ] Ring larmmottagningens reservnummer\n- [ ] Meddela nattpatrullen <script>alert(1)</script>",
+    )
     with page.expect_navigation():
         page.click("button[name=preview]")
     auditor.check()
