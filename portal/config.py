@@ -83,12 +83,12 @@ class Config:
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     MAX_VIDEO_BYTES = 200 * 1024 * 1024
     MAX_CAPTION_BYTES = 1024 * 1024
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # any request; the upload routes below allow more
-    # A film with its captions, or a module's zip, must fit in one request to the routes that take
-    # them (LARGE_UPLOAD_ENDPOINTS); uploaded files are spooled to disk, not held in memory.
-    MAX_UPLOAD_REQUEST_BYTES = MAX_VIDEO_BYTES + 8 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # any request; the upload routes allow MAX_UPLOAD_REQUEST_BYTES
     MEDIA_DIR = str(INSTANCE_DIR / "media")  # uploaded media, one file per SHA-256
     MAX_IMPORT_BYTES = 250 * 1024 * 1024  # an imported module zip's files together, unpacked
+    # A film with its captions, or a module's zip, must fit in one request to the routes that take
+    # them (LARGE_UPLOAD_ENDPOINTS); uploaded files are spooled to disk, not held in memory.
+    MAX_UPLOAD_REQUEST_BYTES = max(MAX_VIDEO_BYTES, MAX_IMPORT_BYTES) + 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: no lost forms on a long shift
     LANGUAGES = ("sv", "en")
     BABEL_DEFAULT_LOCALE = "sv"
