@@ -243,68 +243,60 @@ def _preview(revision: Revision, text: str) -> Markup:
 @author_required
 def section_image(content_id: int, slug: str):
     """Upload an image and add it, with its alt text, at the end of the section's Swedish text."""
-    content, revision = _draft(content_id)
-    section = files.section_by_slug(revision.files, slug)
-    if section is None:
-        abort(404)
-    meta, body = files.split(revision.files[section.path])
     form = ImageForm()
-    if form.validate_on_submit():
-        if form.lock.data != revision.lock_version:
-            return conflict(revision, {})
-        try:
-            snippet = media.attach_image(revision, form.image.data, form.alt.data, current_user)
-        except media.MediaRejected as error:
-            form.image.errors.append(str(error.message))
-        else:
-            changed = files.join(meta, f"{body.rstrip()}\n\n{snippet}\n")
-            refused = save_or_conflict(
-                revision, form.lock.data, {section.path: changed}, media=revision.media
-            )
-            if refused is not None:
-                return refused
-            flash(_("The image was added at the end of the text."), "success")
-            return redirect(url_for("authoring.section_edit", content_id=content.id, slug=slug))
-    db.session.rollback()
-    text_form = SectionForm(
-        data=_section_data(revision, meta, body, *files.split(revision.files.get(section.english_path, "")))
+
+    def attach(revision: Revision, meta: dict, body: str) -> str:
+        snippet = media.attach_image(revision, form.image.data, form.alt.data, current_user)
+        return files.join(meta, f"{body.rstrip()}\n\n{snippet}\n")
+
+    return _upload(
+        content_id, slug, form, form.image, attach, _("The image was added at the end of the text.")
     )
-    return _section_page(content, revision, section, meta, text_form, image=form), 400
 
 
 @bp.post("/items/<int:content_id>/module/sections/<slug>/video")
 @author_required
 def section_video(content_id: int, slug: str):
     """Upload a section's film with its captions (Swedish required); the section becomes a video."""
+    form = VideoForm()
+
+    def attach(revision: Revision, meta: dict, body: str) -> str:
+        film = media.attach_video(
+            revision, form.video.data, form.captions_sv.data, form.captions_en.data or None, current_user
+        )
+        video = {"kind": "video", "video": film["video"], "captions": film["captions"]}
+        if film.get("duration"):
+            video["duration"] = film["duration"]
+        return files.join({**meta, **video}, body)
+
+    return _upload(content_id, slug, form, form.video, attach, _("The video was uploaded."))
+
+
+def _upload(content_id: int, slug: str, form: LockedForm, file_field, attach, done: str):
+    """Store an upload into the draft and save the section text ``attach`` returns for it; a refused
+    file is reported on ``file_field`` with nothing stored or changed."""
     content, revision = _draft(content_id)
     section = files.section_by_slug(revision.files, slug)
     if section is None:
         abort(404)
     meta, body = files.split(revision.files[section.path])
-    form = VideoForm()
     if form.validate_on_submit():
         if form.lock.data != revision.lock_version:
             return conflict(revision, {})
         try:
-            film = media.attach_video(
-                revision, form.video.data, form.captions_sv.data, form.captions_en.data or None, current_user
-            )
+            changed = attach(revision, meta, body)
         except media.MediaRejected as error:
-            form.video.errors.append(str(error.message))
+            file_field.errors.append(str(error.message))
         else:
-            video_meta = {"kind": "video", "video": film["video"], "captions": film["captions"]}
-            if film.get("duration"):
-                video_meta["duration"] = film["duration"]
-            changed = files.join({**meta, **video_meta}, body)
             refused = save_or_conflict(
                 revision, form.lock.data, {section.path: changed}, media=revision.media
             )
             if refused is not None:
                 return refused
-            flash(_("The video was uploaded."), "success")
+            flash(done, "success")
             return redirect(url_for("authoring.section_edit", content_id=content.id, slug=slug))
     db.session.rollback()
-    text_form = SectionForm(
-        data=_section_data(revision, meta, body, *files.split(revision.files.get(section.english_path, "")))
-    )
-    return _section_page(content, revision, section, meta, text_form, video=form), 400
+    english = files.split(revision.files.get(section.english_path, ""))
+    text_form = SectionForm(data=_section_data(revision, meta, body, *english))
+    upload_form = {"image": form} if isinstance(form, ImageForm) else {"video": form}
+    return _section_page(content, revision, section, meta, text_form, **upload_form), 400
