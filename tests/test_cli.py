@@ -136,3 +136,20 @@ def test_demo_seed_gives_night_patrol_staff_passed_exercises_once(runner):
     ] * 2
     again = runner.invoke(args=["demo", "seed"])
     assert "0 passed exercises" in again.output
+
+
+def test_demo_seed_publishes_the_alarm_teams_routine_for_staff_to_confirm_once(runner):
+    from portal.authoring.routines import routines_for
+    from portal.models import Revision, RevisionStatus
+
+    result = runner.invoke(args=["demo", "seed"])
+    assert "1 routines" in result.output
+    revision = db.session.scalar(sa.select(Revision))
+    assert revision.status is RevisionStatus.PUBLISHED
+    assert revision.approved_by.username == "maja"
+    anna = db.session.scalar(sa.select(User).where(User.username == "anna"))
+    sara = db.session.scalar(sa.select(User).where(User.username == "sara"))
+    assert [item.is_confirmed for item in routines_for(anna)] == [False]
+    assert routines_for(sara) == []  # a needs assessor: not her routine
+    again = runner.invoke(args=["demo", "seed"])
+    assert "0 routines" in again.output

@@ -20,6 +20,8 @@ def seed_command(bulk_staff: int) -> None:
     click.echo(
         "Exempelkommun: added {organisations} organisation, {units} units, {users} people, "
         "{memberships} memberships, {progress} completed sections, {quiz_attempts} quiz attempts, "
-        "{certifications} earlier certifications, {exercises} passed exercises".format(**added)
+        "{certifications} earlier certifications, {exercises} passed exercises, {routines} routines".format(
+            **added
+        )
         + (f", {bulk} synthetic employees." if bulk else ".")
     )

@@ -24,11 +24,15 @@ from portal.models import (
     Assignment,
     Certification,
     CertificationCycle,
+    ContentKind,
+    LocalContent,
     Membership,
     Module,
     Organisation,
     Position,
     QuizAttempt,
+    ReviewVerdict,
+    RevisionStatus,
     Role,
     RunMode,
     SectionKind,
@@ -143,6 +147,7 @@ def seed_demo() -> dict[str, int]:
         "quiz_attempts": 0,
         "certifications": 0,
         "exercises": 0,
+        "routines": 0,
     }
     organisation = _organisation(added)
     units = {name: _unit(organisation, name, kind, added) for name, kind in UNITS.items()}
@@ -154,7 +159,42 @@ def seed_demo() -> dict[str, int]:
     added["quiz_attempts"] = _quiz_history(people)
     added["certifications"] = _certification_history(people)
     added["exercises"] = _exercise_history(people)
+    added["routines"] = _local_routine(people)
     return added
+
+
+DEMO_ROUTINE_SLUG = "exempelkommun-reservrutin-larmmottagning"
+DEMO_ROUTINE = """---
+title: {sv: Reservrutin när larmmottagningen inte går att nå, en: Back-up routine when the alarm centre cannot be reached}
+kind: checklist
+positions: [assistant_nurse, care_assistant]
+units: [Hemtjänst Centrum, Hemtjänst Norr, Nattpatrullen]
+---
+Gäller Exempelkommuns hemtjänst och nattpatrull från och med i dag.
+
+- [ ] Ring larmmottagningens reservnummer (se kortet i nyckelskåpet).
+- [ ] Meddela nattpatrullens samordnare vilka brukare som berörs.
+- [ ] Besök de brukare som larmat men inte fått svar.
+- [ ] Skriv en avvikelse samma dag.
+"""
+
+
+def _local_routine(people: dict[str, User]) -> int:
+    """A routine the alarm team has written and a second author approved, that staff must confirm:
+    the demo's alarm team page and the staff's "routines to confirm" are not empty."""
+    from portal.authoring import workflow
+    from portal.authoring.files import ROUTINE_FILE
+
+    taken = db.session.scalar(sa.select(LocalContent.id).where(LocalContent.slug == DEMO_ROUTINE_SLUG))
+    if taken is not None:
+        return 0
+    revision = workflow.create(
+        ContentKind.ROUTINE, DEMO_ROUTINE_SLUG, {ROUTINE_FILE: DEMO_ROUTINE}, people["larmteam"]
+    )
+    workflow.submit(revision, people["larmteam"], "Ny reservrutin efter avbrottet i våras.", is_major=False)
+    if revision.status is not RevisionStatus.PUBLISHED:
+        workflow.comment(revision, people["maja"], ReviewVerdict.APPROVED, "")
+    return 1
 
 
 def _progress(people: dict[str, User]) -> int:
