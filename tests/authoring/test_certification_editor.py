@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal.authoring import workflow
 from portal.authoring.certification_publisher import CertificationPublisher, definition_file, with_version
@@ -279,7 +280,8 @@ def test_problems_name_the_line_and_what_the_organisation_cannot_require(app, wo
         f"{SLUG}.yaml": "title: Nyckelhantering\nversion: '0.1'\nrequirements:\n  - module: deras-rutin\n  - exercise: inget\n"
     }
     revision = workflow.create(ContentKind.CERTIFICATION, SLUG, files, world.author)
-    problems = CertificationPublisher().problems(revision)
+    with force_locale("en"):  # the messages are read in English
+        problems = CertificationPublisher().problems(revision)
     assert any("'deras-rutin'" in problem for problem in problems)
     assert any("no exercise 'inget'" in problem for problem in problems)
     revision.files = {f"{SLUG}.yaml": "title: [oavslutad\n"}

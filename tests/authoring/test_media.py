@@ -4,6 +4,7 @@ import hashlib
 import io
 
 import pytest
+from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
@@ -74,6 +75,14 @@ def config_app():
     app = create_app(base_config())
     with app.app_context():
         yield app
+
+
+@pytest.fixture(autouse=True)
+def in_english(request):
+    """The messages are read in English."""
+    app = request.getfixturevalue("app" if "app" in request.fixturenames else "config_app")
+    with app.app_context(), force_locale("en"):
+        yield
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from sqlalchemy import event
 
 from portal.authoring import routines, workflow
@@ -369,7 +370,8 @@ def test_problems_name_what_keeps_a_routine_from_being_published(app, org, make_
     make_unit(make_org("Annan kommun"), "Annan enhet")
 
     def problems(front_matter: str, body: str = "Text.") -> list[str]:
-        return problems_in({ROUTINE_FILE: f"---\n{front_matter}\n---\n{body}\n"}, org.id)
+        with force_locale("en"):  # the messages are read in English
+            return problems_in({ROUTINE_FILE: f"---\n{front_matter}\n---\n{body}\n"}, org.id)
 
     assert problems("title: {sv: Rutin}\nkind: routine\npositions: []\nunits: []") == []
     assert problems("title: {sv: Rutin}\nunits: [Hemtjänst Centrum]\npositions: [nurse]") == []

@@ -48,12 +48,16 @@ XSS_CORPUS = (
 @pytest.fixture
 def people(org, make_user, make_unit):
     unit = make_unit(org, "Hemtjänst Norr")
-    return {
+    people = {
         "author": make_user(org, username="larmteam", roles={Role.AUTHOR, Role.LEARNER}),
         "reviewer": make_user(org, username="maja", roles={Role.AUTHOR, Role.LEARNER}),
         "learner": make_user(org, username="anna", unit=unit),
         "manager": make_user(org, username="lars", roles={Role.MANAGER, Role.LEARNER}, manages=[unit]),
     }
+    for person in people.values():
+        person.language = "en"  # the pages are read in English
+    db.session.commit()
+    return people
 
 
 @pytest.fixture
