@@ -186,6 +186,14 @@ def make_user(app, password_hash):
     return _make_user
 
 
+def sign_in(client: FlaskClient, user: User) -> None:
+    """A session as the login form leaves it (the form itself, and its slow password check, are
+    tested in tests/auth: here only who may reach what is)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
 @pytest.fixture
 def login(client):
     """login(user): sign the test client in through the real login form."""

@@ -18,7 +18,7 @@ from portal.models import ContentKind, EmployeeImport, Module, Role, RunMode, Se
 from portal.simulator.catalogue import scenarios
 from portal.simulator.services import create_run
 from tests.certification.test_certificate import certify, make_certification
-from tests.conftest import IsolatedClient, base_config
+from tests.conftest import IsolatedClient, base_config, sign_in
 from tests.content.builders import PNG, write_module, write_quiz_module
 
 ROLES = ("anonymous", "learner", "manager", "author", "admin")
@@ -470,14 +470,6 @@ def local_material(org, author: User) -> dict[str, object]:
         "local_certification": certification.content_id,
         "media": image.sha256,
     }
-
-
-def sign_in(client, user: User) -> None:
-    """A session as the login form leaves it (the form itself, and its slow password check, are
-    tested in tests/auth: here only who may reach what is)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
 
 
 CASES = [

@@ -1,7 +1,7 @@
 """quiz.yaml written by the editor: it reads back as it was written, and a valid quiz stays valid."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.assessment.core import QuestionType, parse_quiz
@@ -20,6 +20,7 @@ PLAIN = st.recursive(
 )
 
 
+@settings(max_examples=300)  # a round trip of text: more examples find nothing new, slowly
 @given(
     settings=st.dictionaries(KEYS, PLAIN, max_size=4),
     questions=st.lists(st.dictionaries(KEYS, PLAIN, max_size=4), max_size=3),
@@ -119,6 +120,7 @@ def quizzes(draw) -> tuple[dict, list[dict]]:
     return settings, questions
 
 
+@settings(max_examples=300)  # a round trip of text: more examples find nothing new, slowly
 @given(quizzes())
 def test_every_valid_quiz_written_parses_as_the_same_quiz(quiz):
     settings, questions = quiz

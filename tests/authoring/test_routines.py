@@ -25,7 +25,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import sign_in
 
 SLUG = "nyckelrutin-centrum"
 TITLE = "Nyckelhantering i Hemtjänst Centrum"
@@ -80,8 +80,7 @@ def clients(app, people):
 
 def signed_in(app, user):
     client = app.test_client()
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
-    assert response.status_code == 302
+    sign_in(client, user)
     return client
 
 

@@ -27,7 +27,7 @@ from portal.models import (
     Role,
 )
 from tests.certification.test_certificate import certify
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in
 from tests.content.builders import write_module
 
 SLUG = "nyckelrutin-norr"
@@ -65,8 +65,7 @@ def clients(app, people):
     signed_in = {}
     for name, user in people.items():
         client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
-        assert response.status_code == 302
+        sign_in(client, user)
         signed_in[name] = client
     return signed_in
 
