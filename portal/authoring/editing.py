@@ -3,7 +3,7 @@ versions side by side and their own text kept, never lost."""
 
 from collections.abc import Mapping
 
-from flask import Response, flash, redirect, render_template
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,8 +44,6 @@ def conflict(current: Revision, mine: Mapping[str, str | None]) -> Response:
 
 
 def redirect_to_item(revision: Revision) -> Response:
-    from flask import url_for
-
     return redirect(url_for("authoring.item", content_id=revision.content_id))
 
 

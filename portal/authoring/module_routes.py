@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from portal.authoring import bp, files, media
 from portal.authoring.access import author_required, content_or_404, draft_or_404
-from portal.authoring.editing import conflict, save_or_conflict
+from portal.authoring.editing import conflict, save_or_conflict, saved_message
 from portal.authoring.forms import LockedForm
 from portal.authoring.module_forms import (
     ImageForm,
@@ -42,7 +42,7 @@ def module_edit(content_id: int):
         refused = save_or_conflict(revision, form.lock.data, changes)
         if refused is not None:
             return refused
-        flash(_("Saved."), "success")
+        saved_message()
         return redirect(url_for("authoring.module_edit", content_id=content.id))
     return _module_page(content, revision, form), 400 if form.errors else 200
 
@@ -197,7 +197,7 @@ def section_edit(content_id: int, slug: str):
             refused = save_or_conflict(revision, form.lock.data, changes)
             if refused is not None:
                 return refused
-            flash(_("Saved."), "success")
+            saved_message()
             return redirect(url_for("authoring.section_edit", content_id=content.id, slug=slug))
     return _section_page(content, revision, section, meta, form, preview), 400 if form.errors else 200
 

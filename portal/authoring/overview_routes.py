@@ -87,7 +87,6 @@ def item(content_id: int):
         status=workflow.status_of(content),
         editor=workflow.PUBLISHERS[content.kind].editor,
         published=workflow.published_revisions(content),
-        form=ConfirmForm(),
     )
 
 
