@@ -40,7 +40,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 
 test: translations lint test-tools
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # axe-core and vnu.jar for the browser tests; without npm those tests skip and say why.
 test-tools:

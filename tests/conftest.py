@@ -29,7 +29,30 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TEST_PASSWORD = "Rätt-häst-batteri-9"
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Each pytest-xdist worker tests in a PostgreSQL database of its own (portal_test_gw0, …) beside
+    the one named, which the workers would otherwise empty under each other's feet."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = sa.make_url(url)
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _create_worker_database() -> None:
+    if TEST_DATABASE_URL == os.environ.get("TEST_DATABASE_URL"):
+        return
+    target = sa.make_url(TEST_DATABASE_URL).database
+    engine = sa.create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target})
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{target}"'))
+    engine.dispose()
+
+
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 _prepared_postgres = False
 # Uploads never land in the repo's instance/; the folder is made by the first upload, if any.
@@ -56,6 +79,8 @@ def pytest_sessionstart(session) -> None:
     """Compile the catalogs when they are newer than the .mo files, as `make test` does."""
     if os.environ.get("REQUIRE_FULL_SUITE") and not TEST_DATABASE_URL:
         raise pytest.UsageError("REQUIRE_FULL_SUITE is set but TEST_DATABASE_URL is not: no PostgreSQL")
+    if TEST_DATABASE_URL:
+        _create_worker_database()
     for po_path in (ROOT / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
