@@ -30,6 +30,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TEST_PASSWORD = "Rätt-häst-batteri-9"
 
+
 def _worker_database(url: str | None) -> str | None:
     """Each pytest-xdist worker tests in a PostgreSQL database of its own (portal_test_gw0, …) beside
     the one named, which the workers would otherwise empty under each other's feet."""
@@ -46,7 +47,9 @@ def _create_worker_database() -> None:
     target = sa.make_url(TEST_DATABASE_URL).database
     engine = sa.create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target})
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target}
+        )
         if not exists:
             connection.execute(sa.text(f'CREATE DATABASE "{target}"'))
     engine.dispose()
