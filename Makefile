@@ -40,7 +40,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 
 test: translations lint test-tools
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # axe-core and vnu.jar for the browser tests; without npm those tests skip and say why.
 test-tools:

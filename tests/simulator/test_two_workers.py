@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+pytestmark = pytest.mark.xdist_group("two_workers")  # one test at a time in its own database
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 FLASK = Path(sys.executable).parent / "flask"
