@@ -6,12 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit
 from portal.authoring import bp, workflow
 from portal.authoring.access import author_required, content_or_404, draft_or_404
 from portal.authoring.editing import conflict, save_or_conflict
 from portal.authoring.forms import ConfirmForm, LockedForm, NewItemForm, ReviewForm, SubmitRevisionForm
+from portal.authoring.history import file_diffs
 from portal.extensions import db
 from portal.models import (
     Certification,
@@ -30,14 +32,19 @@ def overview():
     local = db.session.scalars(
         sa.select(LocalContent)
         .where(LocalContent.organisation_id == current_user.organisation_id)
+        .options(selectinload(LocalContent.revisions))
         .order_by(LocalContent.kind, LocalContent.slug)
     ).all()
     national_modules = db.session.scalars(
-        sa.select(Module).where(Module.organisation_id.is_(None), Module.is_active).order_by(Module.position)
+        sa.select(Module)
+        .where(Module.organisation_id.is_(None), Module.is_active)
+        .options(joinedload(Module.current_version))
+        .order_by(Module.position)
     ).all()
     national_certifications = db.session.scalars(
         sa.select(Certification)
         .where(Certification.organisation_id.is_(None), Certification.is_active)
+        .options(joinedload(Certification.current_version))
         .order_by(Certification.position)
     ).all()
     items = {kind: [(c, workflow.status_of(c)) for c in local if c.kind is kind] for kind in ContentKind}
@@ -153,7 +160,8 @@ def submit(content_id: int):
         return redirect(url_for("authoring.review", content_id=content.id))
     form = SubmitRevisionForm(lock=revision.lock_version)
     first = workflow.latest_published(content) is None
-    problems = workflow.PUBLISHERS[content.kind].problems(revision)
+    # On a POST the workflow checks the files itself (ContentProblems below): no need to load them twice.
+    problems = [] if request.method == "POST" else workflow.PUBLISHERS[content.kind].problems(revision)
     renewals = None if first else workflow.renewals(revision)
     publishes_now = not workflow.review_required(current_user.organisation)
     if form.validate_on_submit() and not problems:
@@ -219,8 +227,6 @@ def review(content_id: int):
                 db.session.commit()
                 flash(_review_message(verdict, revision.version), "success")
                 return redirect(url_for("authoring.item", content_id=content.id))
-    from portal.authoring.history import file_diffs
-
     base = workflow.latest_published(content)
     return render_template(
         "authoring/review.html",
