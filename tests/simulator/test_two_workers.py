@@ -1,7 +1,7 @@
 """Two gunicorn processes serve one run from one database, as in production: whichever worker takes a
 request, both show the same run afterwards, and changes sent to both at once are each kept exactly once.
 
-Runs on PostgreSQL (its own database ``portal_test_workers`` next to TEST_DATABASE_URL's, emptied
+Runs on PostgreSQL (its own database ``portal_test_workers_<worker>`` next to TEST_DATABASE_URL's, emptied
 first) when it can be reached, and on an SQLite file (WAL) in any case.
 """
 
@@ -33,7 +33,8 @@ FLASK = Path(sys.executable).parent / "flask"
 POSTGRES = (
     os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://portal:portal@127.0.0.1:5432/portal_test"
 )
-OWN_DATABASE = "portal_test_workers"
+# One per pytest-xdist worker, so that no other worker can empty it mid-test.
+OWN_DATABASE = f"portal_test_workers_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 SCENARIO = "01-natt-fall-med-talkontakt"
 SLOW = "09-massavbrott"  # about 40 steps to closure: time enough for the races
 SCAIP = "application/scaip+xml"
