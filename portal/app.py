@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
         certification,
         competence,
         errors,
+        glossary,
         learning,
         main,
         routines,
@@ -76,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
         simulator,
     )
 
-    features = (learning, assessment, certification, competence, simulator, authoring, routines)
+    features = (learning, assessment, certification, competence, simulator, glossary, authoring, routines)
     for blueprint in (main.bp, auth.bp, *(feature.blueprint() for feature in features), admin.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -46,6 +46,7 @@ SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
     (NavItem("learning.dashboard", _l("My training")), EVERYONE),
     (NavItem("routines.index", _l("My routines")), (Role.LEARNER,)),
     (NavItem("simulator.overview", _l("The alarm chain")), EVERYONE),
+    (NavItem("glossary.index", _l("Glossary")), EVERYONE),
     (NavItem("main.my_units", _l("My units")), (Role.MANAGER,)),
     (NavItem("competence.matrix", _l("Competence")), (Role.MANAGER,)),
     (NavItem("authoring.overview", _l("Material")), (Role.AUTHOR,)),
@@ -57,6 +58,7 @@ SIGNED_IN_MENU = (  # each item with the roles that see it (any of them)
 VISITOR_MENU = (
     NavItem("main.index", _l("Start")),
     NavItem("simulator.overview", _l("The alarm chain")),
+    NavItem("glossary.index", _l("Glossary")),
     NavItem("auth.login", _l("Log in")),
 )
 

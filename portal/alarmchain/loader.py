@@ -161,6 +161,7 @@ def _expected(r: _Reader, value: Any, where: str) -> ExpectedStep:
         since=r.opt(d, "since", w, str, "") or None,
         after=r.opt(d, "after", w, str, "") or None,
         source=r.opt(d, "source", w, str, "") or None,
+        why=r.label(d["why"], w + "why") if "why" in d else None,
     )
 
 
@@ -222,6 +223,8 @@ def scenario_from_mapping(data: Any, source: str) -> Scenario:
         forbidden=tuple(r.items(data, "forbidden", lambda v, w: _forbidden(r, v, w))),
         sources=tuple(r.items(data, "sources", lambda v, w: _source(r, v, w))),
         learning_points=tuple(r.items(data, "learning_points", r.label)),
+        person=r.opt(person, "name", "brukare.", str, ""),
+        story=r.label(person["story"], "brukare.story") if "story" in person else None,
     )  # fmt: skip
 
 

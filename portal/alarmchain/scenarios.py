@@ -71,6 +71,7 @@ class ExpectedStep:
     since: str | None = None  # measure ``within`` from this step instead of the start
     after: str | None = None  # must not happen before this step
     source: str | None = None
+    why: Label | None = None  # why the step matters, shown when it was missed, late or out of order
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +123,9 @@ class Scenario:
     forbidden: tuple[Forbidden, ...] = ()
     sources: tuple[Source, ...] = ()
     learning_points: tuple[Label, ...] = field(default=())
+    person: str = ""  # the fictional person's name
+    story: Label | None = None  # who the person is, told before the exercise starts
+
+    def why(self, step_name: str) -> Label | None:
+        """Why the expected step ``step_name`` matters, if the scenario says."""
+        return next((step.why for step in self.expected if step.name == step_name), None)

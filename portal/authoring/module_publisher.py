@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.authoring import files, media, workflow
 from portal.certification.services import (
@@ -16,7 +17,7 @@ from portal.certification.services import (
     require_renewal_after_major_version,
 )
 from portal.content.errors import ContentError
-from portal.content.loader import ModuleSource, load_module
+from portal.content.loader import ModuleSource, glossary_beside, load_module
 from portal.content.sync import publish_local_module
 from portal.extensions import db
 from portal.models import ContentKind, Module, Revision
@@ -49,12 +50,19 @@ def known_slugs(organisation_id: int) -> frozenset[str]:
     )
 
 
+def national_glossary_ids() -> frozenset[str]:
+    """The glossary terms a local module may link to (ordlista:id): the national glossary's."""
+    problems: list = []
+    glossary = glossary_beside(Path(current_app.config["CONTENT_DIR"]) / "modules", problems)
+    return glossary.ids if glossary is not None else frozenset()
+
+
 def load(revision: Revision, version: str) -> ModuleSource:
     """The revision as a checked module source; raises workflow.ContentProblems."""
     numbered = files.with_version(revision.files, version)
     with written_out(revision.content.slug, numbered, revision.media) as folder:
         try:
-            return load_module(folder, known_slugs(revision.content.organisation_id))
+            return load_module(folder, known_slugs(revision.content.organisation_id), national_glossary_ids())
         except ContentError as error:
             raise workflow.ContentProblems(
                 [_relative(problem, folder) for problem in error.problems]

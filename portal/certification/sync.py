@@ -32,8 +32,11 @@ class CertificationReport:
     renewals_required: int = 0
 
 
-def load_certifications(root: Path, module_slugs: set[str]) -> list[CertificationSource]:
-    """Every content/certifications/*.yaml, checked; raises ContentError naming file and line."""
+def load_certifications(
+    root: Path, module_slugs: set[str], scenario_slugs: Collection[str] | None = None
+) -> list[CertificationSource]:
+    """Every content/certifications/*.yaml, checked against the modules and, when given, the scenarios
+    its exercises name; raises ContentError naming file and line."""
     problems: list[Problem] = []
     sources = []
     for path in sorted(root.glob("*.yaml")) if root.exists() else []:
@@ -45,6 +48,8 @@ def load_certifications(root: Path, module_slugs: set[str]) -> list[Certificatio
             continue
         for slug in unknown_modules(definition, module_slugs):
             problems.append(Problem(path, f"no module '{slug}'", hint="name a folder in content/modules"))
+        for slug in unknown_exercises(definition, scenario_slugs) if scenario_slugs is not None else ():
+            problems.append(Problem(path, f"no scenario '{slug}'", hint="name a file in content/scenarios"))
         sources.append(CertificationSource(definition, text, checksum_of(text), path))
     if problems:
         raise ContentError(problems)
@@ -57,10 +62,19 @@ def checksum_of(source: str) -> str:
 
 def unknown_modules(definition: Definition, module_slugs: Collection[str]) -> list[str]:
     """The module slugs the requirements or the refresher path name that are not in `module_slugs`."""
+    return _unknown(definition, RequirementKind.MODULE, module_slugs)
+
+
+def unknown_exercises(definition: Definition, scenario_slugs: Collection[str]) -> list[str]:
+    """The scenarios the requirements or the refresher path name that are not in `scenario_slugs`."""
+    return _unknown(definition, RequirementKind.EXERCISE, scenario_slugs)
+
+
+def _unknown(definition: Definition, kind: RequirementKind, known: Collection[str]) -> list[str]:
     return [
         requirement.ref
         for requirement in definition.requirements + definition.renewal
-        if requirement.kind is RequirementKind.MODULE and requirement.ref not in module_slugs
+        if requirement.kind is kind and requirement.ref not in known
     ]
 
 

@@ -14,6 +14,7 @@ from portal.content.errors import ContentError
 from portal.content.loader import load_modules
 from portal.content.sync import content_root, sync_modules
 from portal.extensions import db
+from portal.simulator.catalogue import scenarios
 
 content_cli = AppGroup("content", help="The national training content in content/.")
 
@@ -25,7 +26,9 @@ def sync_command(dry_run: bool) -> None:
     try:
         sources = load_modules(content_root(current_app.config))
         certifications = load_certifications(
-            certifications_root(current_app.config), {source.slug for source in sources}
+            certifications_root(current_app.config),
+            {source.slug for source in sources},
+            set(scenarios()),
         )
         with click.progressbar(sources, label="Modules", show_pos=True, file=sys.stderr) as bar:
             report = sync_modules(sources, on_progress=lambda _source: bar.update(1))

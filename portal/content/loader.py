@@ -16,6 +16,7 @@ import yaml
 
 from portal.assessment.core import QuizError, load_quiz
 from portal.content.errors import ContentError, Problem
+from portal.content.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
 from portal.content.media import image_type, is_webvtt, mp4_duration, video_type, vtt_cues
 from portal.models.learning import SectionKind
 from portal.models.organisation import Position
@@ -28,6 +29,7 @@ SECTION_KEYS = {"title", "kind", "required", "video", "captions", "poster", "dur
 EMPTY_ALT = re.compile(r"!\[\s*\]\(")
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 MODULE_LINK = re.compile(r"\]\(modul:([a-z0-9-]+)(?:#[a-z0-9-]+)?\)")
+GLOSSARY_LINK = re.compile(r"\]\(ordlista:([^)\s]*)\)")
 
 
 @dataclass(frozen=True)
@@ -64,25 +66,34 @@ class ModuleSource:
 
 
 def load_modules(root: Path) -> list[ModuleSource]:
-    """Every module folder below ``root`` (content/modules), checked; raises ContentError."""
+    """Every module folder below ``root`` (content/modules), checked with the glossary beside it
+    (content/ordlista.yaml) that their ordlista: links point into; raises ContentError."""
     problems: list[Problem] = []
+    glossary = glossary_beside(root, problems)
     modules = []
     for position, folder in enumerate(sorted(p for p in root.iterdir() if p.is_dir())):
         module = _load_module(folder, position, problems)
         if module is not None:
             modules.append(module)
     _check_slugs_and_links(modules, problems)
+    if glossary is not None:
+        _check_glossary_links(modules, glossary.ids, problems)
+        _check_glossary_modules(glossary, root.parent / GLOSSARY_FILE, modules, problems)
     if problems:
         raise ContentError(problems)
     return sorted(modules, key=lambda m: (m.position, m.slug))
 
 
-def load_module(folder: Path, known_slugs: frozenset[str]) -> ModuleSource:
-    """One module folder, checked, whose links may point at ``known_slugs``; raises ContentError."""
+def load_module(
+    folder: Path, known_slugs: frozenset[str], glossary_ids: frozenset[str] = frozenset()
+) -> ModuleSource:
+    """One module folder, checked, whose links may point at ``known_slugs`` and the glossary terms
+    ``glossary_ids``; raises ContentError."""
     problems: list[Problem] = []
     module = _load_module(folder, 0, problems)
     if module is not None:
         _check_slugs_and_links([module], problems, known_slugs)
+        _check_glossary_links([module], glossary_ids, problems)
     if problems or module is None:
         raise ContentError(problems)
     return module
@@ -437,3 +448,42 @@ def _check_slugs_and_links(
                                     "write [text](modul:slug)",
                                 )
                             )
+
+
+def glossary_beside(modules_root: Path, problems: list[Problem]) -> Glossary | None:
+    """The glossary next to the modules folder; an empty one when there is no file, None (and a
+    problem) when the file is broken."""
+    path = modules_root.parent / GLOSSARY_FILE
+    if not path.exists():
+        return Glossary(terms=())
+    try:
+        return load_glossary(path)
+    except GlossaryError as error:
+        problems.append(Problem(path, f"{error.where}: {error.problem}"))
+        return None
+
+
+def _check_glossary_links(
+    modules: list[ModuleSource], known: frozenset[str], problems: list[Problem]
+) -> None:
+    for module in modules:
+        for section in module.sections:
+            for text in section.body.values():
+                for number, line in enumerate(text.splitlines(), start=1):
+                    for target in GLOSSARY_LINK.findall(line):
+                        if target not in known:
+                            problems.append(
+                                Problem(
+                                    section.path,
+                                    f"link to unknown glossary term '{target}'",
+                                    _body_line(section.path, number),
+                                    f"write [word](ordlista:id) with an id from {GLOSSARY_FILE}",
+                                )
+                            )
+
+
+def _check_glossary_modules(
+    glossary: Glossary, path: Path, modules: list[ModuleSource], problems: list[Problem]
+) -> None:
+    for term_id, slug in glossary.unknown_modules(module.slug for module in modules):
+        problems.append(Problem(path, f"the term '{term_id}' names unknown module '{slug}'"))

@@ -30,11 +30,13 @@ ALLOWED_CLASSES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 MODULE_LINK_PREFIX = "modul:"
+GLOSSARY_LINK_PREFIX = "ordlista:"
+GLOSSARY_URL = "/ordlista"  # portal.glossary's page; kept in step with its route by a test
 MEDIA_PREFIX = "media/"
 
 
 class _PortalLinks(Treeprocessor):
-    """Points module links and media at the portal's URLs; marks task-list items for CSS."""
+    """Points module and glossary links and media at the portal's URLs; marks task-list items for CSS."""
 
     def __init__(self, md: markdown.Markdown, module_url: Any, media_url: Any) -> None:
         super().__init__(md)
@@ -47,6 +49,8 @@ class _PortalLinks(Treeprocessor):
             if element.tag == "a" and href.startswith(MODULE_LINK_PREFIX):
                 slug, _, anchor = href.removeprefix(MODULE_LINK_PREFIX).partition("#")
                 element.set("href", self.module_url(slug) + (f"#{anchor}" if anchor else ""))
+            if element.tag == "a" and href.startswith(GLOSSARY_LINK_PREFIX):
+                element.set("href", f"{GLOSSARY_URL}#{href.removeprefix(GLOSSARY_LINK_PREFIX)}")
             if element.tag == "img" and element.get("src", "").startswith(MEDIA_PREFIX):
                 element.set("src", self.media_url(element.get("src").removeprefix(MEDIA_PREFIX)))
             if element.tag == "th":

@@ -133,6 +133,10 @@ DEMO_PROGRESS = (
     ("eva.holm", "trygghetslarm-grunder", None),
     ("anna", "att-atgarda-ett-larm", 1),
     ("mikael.strom", "att-atgarda-ett-larm", 2),
+    ("anna", "sekretess-dokumentation-och-avvikelser", None),
+    ("omar", "att-atgarda-ett-larm", None),  # half-way through his renewal
+    ("sara", "trygghetslarm-grunder", None),
+    ("larmteam", "installation-och-avslut", 2),
 )
 
 
@@ -238,17 +242,26 @@ def _quiz_history(people: dict[str, User]) -> int:
 
 # Certification cycles earned before the portal was used, relative to today so that the demo always
 # shows every status: (person, certification, months ago certified; None = revoked a week ago).
+HOME_CARE = "trygghetslarm-for-hemtjanst"
 DEMO_CYCLES = (
-    ("omar", "larmbehorighet", 26),  # expired two months ago
-    ("fatima.ali", "larmbehorighet", 23),  # renewal window open
-    ("mikael.strom", "larmbehorighet", 10),
-    ("eva.holm", "larmbehorighet", 4),
-    ("sofia.lund", "larmbehorighet", 30),  # expired
-    ("elin.forsberg", "larmbehorighet", 14),
-    ("per.nystrom", "larmbehorighet", None),
+    ("omar", HOME_CARE, 26),  # expired two months ago
+    ("fatima.ali", HOME_CARE, 23),  # renewal window open
+    ("mikael.strom", HOME_CARE, 10),
+    ("eva.holm", HOME_CARE, 4),
+    ("sofia.lund", HOME_CARE, 30),  # expired
+    ("elin.forsberg", HOME_CARE, 14),
+    ("per.nystrom", HOME_CARE, None),
+    ("larmteam", "larmteam-installation-och-teknik", 10),
+    ("sara", "bistandshandlaggare", 5),
+    ("henrik.olsson", "bistandshandlaggare", 23),  # renewal window open
+    ("karin", "chef-ledning-och-uppfoljning", 6),
 )
 # Assignments whose due day has passed: (person, certification, days overdue).
-DEMO_OVERDUE = (("omar", "nattpatrull-larm-utan-talkontakt", 14), ("johan.sjoberg", "larmbehorighet", 5))
+DEMO_OVERDUE = (
+    ("johan.sjoberg", HOME_CARE, 5),
+    ("maja", "larmteam-installation-och-teknik", 10),
+    ("lars", "chef-ledning-och-uppfoljning", 14),
+)
 
 
 def _certification_history(people: dict[str, User]) -> int:
@@ -286,21 +299,30 @@ def _certification_history(people: dict[str, User]) -> int:
     return count
 
 
-# Night-patrol staff who have passed the exercise their certification asks for.
-DEMO_EXERCISES = (("mikael.strom", "03-ingen-talkontakt"), ("goran.aberg", "03-ingen-talkontakt"))
+# Exercises passed in the alarm chain, each in the role the certification asks it in: (person,
+# scenario, role).
+DEMO_EXERCISES = (
+    ("mikael.strom", "03-ingen-talkontakt", "home_care"),
+    ("goran.aberg", "03-ingen-talkontakt", "home_care"),
+    ("goran.aberg", "01-natt-fall-med-talkontakt", "home_care"),
+    ("larmteam", "10-installation-provlarm", "larmteam"),
+    ("karin", "09-massavbrott", "manager"),
+)
 
 
 def _exercise_history(people: dict[str, User]) -> int:
-    """Passed home-care exercises (once per person and scenario), which certify as they finish."""
+    """Passed exercises (once per person and scenario), which certify as they finish."""
     from portal.simulator import services
     from portal.simulator.catalogue import scenarios
 
     count = 0
-    for username, slug in DEMO_EXERCISES:
+    for username, slug, role in DEMO_EXERCISES:
         person, scenario = people[username], scenarios().get(slug)
-        if scenario is None or services.exercise_runs(person.id, 1):
+        if scenario is None or any(
+            run.scenario_slug == slug for run in services.exercise_runs(person.id, 10)
+        ):
             continue
-        run = services.create_run(scenario, mode=RunMode.EXERCISE, role="home_care", user=person,
+        run = services.create_run(scenario, mode=RunMode.EXERCISE, role=role, user=person,
                                   client=f"seed:{username}")  # fmt: skip
         services.play_model_answer(run)
         services.finish(run)

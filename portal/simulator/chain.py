@@ -8,50 +8,19 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
-import yaml
+from portal.content.checked_yaml import ContentFileError, Reader, Source, Text, read_yaml
 
-LANGUAGES = ("sv", "en")
 MAX_LANES = 8  # static/css/trygghetskedjan.css has a column class for lanes 1..8
 IDENTIFIER = re.compile(r"[a-z][a-z0-9-]{0,39}")  # used in URLs (?vy=) and HTML ids
-_KIND_NAMES = {"dict": "a mapping", "list": "a list", "str": "a string"}
-_T = TypeVar("_T")
 
 
-class ChainError(Exception):
-    """The content file is unreadable or malformed; the message names the file and the field."""
-
-    def __init__(self, source: str, where: str, problem: str) -> None:
-        super().__init__(f"{source}: {where}: {problem}")
-        self.source = source
-        self.where = where
-        self.problem = problem
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A text in Swedish and English; `pick` in the templates chooses the reader's language."""
-
-    sv: str
-    en: str
-
-    def in_language(self, language: str) -> str:
-        return self.en if language == "en" else self.sv
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    url: str
-
-    @property
-    def host(self) -> str:
-        """The site's name for link texts: "solna.se" for https://www.solna.se/trygghetslarm."""
-        return (urlsplit(self.url).hostname or self.url).removeprefix("www.")
+class ChainError(ContentFileError):
+    """kedjan.yaml is unreadable or malformed; the message names the file and the field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,94 +83,27 @@ class Chain:
         return next((view for view in self.views if view.id == view_id), None)
 
 
-class _Reader:
-    """Typed accessors that raise ChainError naming the file and the field path."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, problem: str) -> ChainError:
-        return ChainError(self.source, where, problem)
-
-    def typed(self, value: Any, where: str, kind: type[_T]) -> _T:
-        if not isinstance(value, kind):
-            found = "nothing" if value is None else type(value).__name__
-            raise self.fail(where, f"must be {_KIND_NAMES.get(kind.__name__, kind.__name__)}, got {found}")
-        return value
-
-    def mapping(
-        self, value: Any, where: str, required: set[str], optional: frozenset[str] = frozenset()
-    ) -> dict[str, Any]:
-        data = self.typed(value, where or "(top)", dict)
-        unknown = sorted(str(key) for key in set(data) - required - optional)
-        if unknown:
-            raise self.fail(_join(where, unknown[0]), "unknown field")
-        missing = sorted(required - set(data))
-        if missing:
-            raise self.fail(_join(where, missing[0]), "is required")
-        return data
-
-    def string(self, value: Any, where: str) -> str:
-        text = self.typed(value, where, str).strip()
-        if not text:
-            raise self.fail(where, "must not be empty")
-        return text
-
-    def identifier(self, value: Any, where: str) -> str:
-        text = self.string(value, where)
-        if not IDENTIFIER.fullmatch(text):
-            raise self.fail(where, f"{text!r} must be lower-case letters, digits and '-'")
-        return text
-
-    def text(self, value: Any, where: str) -> Text:
-        data = self.mapping(value, where, set(LANGUAGES))
-        return Text(*(self.string(data[language], f"{where}.{language}") for language in LANGUAGES))
-
-    def url(self, value: Any, where: str) -> Source:
-        url = self.string(value, where)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.fail(where, f"{url!r} must be an http(s) address")
-        return Source(url)
-
-    def items(
-        self, data: Mapping[str, Any], key: str, where: str, parse: Callable[[Any, str], _T]
-    ) -> tuple[_T, ...]:
-        values = self.typed(data.get(key, []), _join(where, key), list)
-        return tuple(parse(value, f"{_join(where, key)}[{i}]") for i, value in enumerate(values))
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
-def _unique(r: _Reader, ids: list[str], where: str) -> None:
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise r.fail(where, f"the id {duplicates[0]!r} is used twice")
-
-
-def _lanes(r: _Reader, data: Mapping[str, Any]) -> tuple[Lane, ...]:
+def _lanes(r: Reader, data: Mapping[str, Any]) -> tuple[Lane, ...]:
     lanes = []
     for i, value in enumerate(r.typed(data["lanes"], "lanes", list)):
         where = f"lanes[{i}]"
         d = r.mapping(value, where, {"id", "name", "summary"})
-        lanes.append(Lane(r.identifier(d["id"], f"{where}.id"), i + 1, r.text(d["name"], f"{where}.name"),
+        lanes.append(Lane(r.identifier(d["id"], f"{where}.id", IDENTIFIER), i + 1, r.text(d["name"], f"{where}.name"),
                           r.text(d["summary"], f"{where}.summary")))  # fmt: skip
     if not 1 <= len(lanes) <= MAX_LANES:
         raise r.fail("lanes", f"must list 1 to {MAX_LANES} lanes, got {len(lanes)}")
-    _unique(r, [lane.id for lane in lanes], "lanes")
+    r.unique([lane.id for lane in lanes], "lanes")
     return tuple(lanes)
 
 
-def _lane(r: _Reader, lanes: Mapping[str, Lane], value: Any, where: str) -> Lane:
+def _lane(r: Reader, lanes: Mapping[str, Lane], value: Any, where: str) -> Lane:
     lane_id = r.string(value, where)
     if lane_id not in lanes:
         raise r.fail(where, f"no lane {lane_id!r}; the lanes are {', '.join(lanes)}")
     return lanes[lane_id]
 
 
-def _steps(r: _Reader, data: Mapping[str, Any], lanes: Mapping[str, Lane]) -> tuple[Step, ...]:
+def _steps(r: Reader, data: Mapping[str, Any], lanes: Mapping[str, Lane]) -> tuple[Step, ...]:
     def sourced(value: Any, where: str) -> Sourced:
         d = r.mapping(value, where, {"text", "source"})
         return Sourced(r.text(d["text"], f"{where}.text"), r.url(d["source"], f"{where}.source"))
@@ -217,7 +119,7 @@ def _steps(r: _Reader, data: Mapping[str, Any], lanes: Mapping[str, Lane]) -> tu
         if not sources:
             raise r.fail(f"{where}.sources", "must name at least one source")
         return Step(
-            id=r.identifier(d["id"], f"{where}.id"), number=number, lane=lane, also=also,
+            id=r.identifier(d["id"], f"{where}.id", IDENTIFIER), number=number, lane=lane, also=also,
             title=r.text(d["title"], f"{where}.title"), what=r.text(d["what"], f"{where}.what"),
             who=r.text(d["who"], f"{where}.who"), targets=r.items(d, "targets", where, sourced),
             lessons=r.items(d, "lessons", where, sourced), sources=sources,
@@ -227,24 +129,24 @@ def _steps(r: _Reader, data: Mapping[str, Any], lanes: Mapping[str, Lane]) -> tu
     steps = [step(value, f"steps[{i}]", i + 1) for i, value in enumerate(values)]
     if not steps:
         raise r.fail("steps", "must list at least one step")
-    _unique(r, [step.id for step in steps], "steps")
+    r.unique([step.id for step in steps], "steps")
     return tuple(steps)
 
 
-def _views(r: _Reader, data: Mapping[str, Any], lanes: Mapping[str, Lane]) -> tuple[View, ...]:
+def _views(r: Reader, data: Mapping[str, Any], lanes: Mapping[str, Lane]) -> tuple[View, ...]:
     def view(value: Any, where: str) -> View:
         d = r.mapping(value, where, {"id", "lane", "name", "your_part"})
-        return View(r.identifier(d["id"], f"{where}.id"), _lane(r, lanes, d["lane"], f"{where}.lane"),
+        return View(r.identifier(d["id"], f"{where}.id", IDENTIFIER), _lane(r, lanes, d["lane"], f"{where}.lane"),
                     r.text(d["name"], f"{where}.name"), r.text(d["your_part"], f"{where}.your_part"))  # fmt: skip
 
     views = r.items(data, "views", "", view)
-    _unique(r, [view.id for view in views], "views")
+    r.unique([view.id for view in views], "views")
     return views
 
 
 def chain_from_mapping(data: Any, source: str) -> Chain:
     """Return the chain in ``data``; raise ChainError naming ``source`` and the field."""
-    r = _Reader(source)
+    r = Reader(source, ChainError)
     data = r.mapping(data, "", {"title", "intro", "note", "lanes", "steps"}, frozenset({"views"}))
     lanes = _lanes(r, data)
     by_id = {lane.id: lane for lane in lanes}
@@ -269,12 +171,4 @@ def load_chain(path: Path) -> Chain:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, modified: int) -> Chain:  # ``modified`` is part of the cache key only
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(yaml)"
-        raise ChainError(path, where, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    except (OSError, UnicodeError) as exc:
-        raise ChainError(path, "(file)", str(exc)) from None
-    return chain_from_mapping(data, path)
+    return chain_from_mapping(read_yaml(Path(path), ChainError), path)

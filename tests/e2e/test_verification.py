@@ -33,7 +33,7 @@ def demo_codes(live_server, live_database) -> dict[str, str]:
             sa.select(User.username, CertificationCycle.verification_code)
             .join(User, User.id == CertificationCycle.user_id)
             .join(Certification, Certification.id == CertificationCycle.certification_id)
-            .where(Certification.slug == "larmbehorighet")
+            .where(Certification.slug == "trygghetslarm-for-hemtjanst")
             .order_by(CertificationCycle.id.desc())  # each person's first (demo) cycle wins below
         )
         codes = dict(rows.tuples().all())
@@ -89,7 +89,7 @@ def test_the_holder_downloads_the_certificate(page, auditor, demo_codes):
     with page.expect_download() as download_info:
         page.locator("main a[href$='.pdf']").click()
     download = download_info.value
-    assert download.suggested_filename.startswith("larmbehorighet-omar-haddad-")
+    assert download.suggested_filename.startswith("trygghetslarm-for-hemtjanst-omar-haddad-")
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as file:
         document = file.read()

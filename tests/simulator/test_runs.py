@@ -4,7 +4,6 @@ where only a worker can (a race, the clock of the CLI)."""
 
 import html
 import re
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from flask_babel import force_locale, gettext
 from portal.alarmchain import Actor
 from portal.certification.services import apply_rules, exercise_done_on, local_today
 from portal.certification.sync import load_certifications, sync_certifications
-from portal.config import ROOT
 from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
 from portal.extensions import db
@@ -503,6 +501,17 @@ def test_the_exercises_page_lists_scenarios_per_role_and_my_results(client, org,
 
 
 # Certification -------------------------------------------------------------------------------------
+NIGHT_PATROL_CERTIFICATION = """
+title: {sv: "Nattpatrull: larm utan talkontakt", en: "Night patrol: an alarm without voice contact"}
+summary: {sv: Övning för nattpatrullen., en: An exercise for the night patrol.}
+version: "1.0"
+requirements:
+  - module: att-atgarda-ett-larm
+  - exercise: 03-ingen-talkontakt
+unit_kinds: [night_patrol]
+"""
+
+
 @pytest.fixture
 def night_patroller(app, tmp_path, org, make_unit, make_user, login):
     """Someone in a night patrol, assigned the night patrol's certification by its rule (any position:
@@ -511,7 +520,7 @@ def night_patroller(app, tmp_path, org, make_unit, make_user, login):
     modules.mkdir()
     certifications.mkdir()
     write_module(modules, slug="att-atgarda-ett-larm")
-    shutil.copy(ROOT / "content" / "certifications" / "nattpatrull-larm-utan-talkontakt.yaml", certifications)
+    (certifications / "nattpatrull-larm-utan-talkontakt.yaml").write_text(NIGHT_PATROL_CERTIFICATION)
     sync_modules(load_modules(modules))
     sync_certifications(load_certifications(certifications, {"att-atgarda-ett-larm"}))
     person = make_user(org, unit=make_unit(org, "Nattpatrullen", UnitKind.NIGHT_PATROL))
