@@ -97,6 +97,7 @@ MATRIX: dict[str, list[Expect]] = {
     "certification.verify_form": [Expect("GET", "/verify", everyone(200))],
     "certification.verify": [Expect("GET", "/verify/{code}", everyone(200))],
     "simulator.overview": [Expect("GET", "/trygghetskedjan", everyone(200))],  # the public chain
+    "glossary.index": [Expect("GET", "/ordlista", everyone(200))],  # the public glossary
     # A demo run is anyone's who has its link. The forms are empty: back to the page with an error
     # (finishing a demo: "only an exercise is scored"; the device endpoint: no SCAIP content type).
     "simulator.start_demo": [Expect("POST", "/trygghetskedjan/runs", everyone(302))],

@@ -9,6 +9,7 @@ import yaml
 from flask import url_for
 
 from portal.config import Config
+from portal.extensions import db
 from portal.content.errors import ContentError
 from portal.content.glossary import GlossaryError, by_initial, glossary_from_mapping, load_glossary
 from portal.content.loader import load_modules
@@ -141,6 +142,7 @@ def test_the_page_is_public_and_lists_every_term_with_an_anchor(client):
 def test_signed_in_readers_get_the_page_in_their_language(client, org, make_user):
     reader = make_user(org)
     reader.language = "en"
+    db.session.commit()
     sign_in(client, reader)
     page = client.get("/ordlista").text
     assert "<h1>Glossary</h1>" in page
