@@ -117,23 +117,31 @@ def test_demo_seed_after_content_sync_shows_progress(runner):
     completions = db.session.scalars(
         sa.select(ModuleCompletion).where(ModuleCompletion.user_id == omar.id)
     ).all()
-    assert [c.module_version.module.slug for c in completions] == ["trygghetslarm-grunder"]
+    assert sorted(c.module_version.module.slug for c in completions) == [
+        "att-atgarda-ett-larm",  # half-way through his renewal
+        "trygghetslarm-grunder",
+    ]
     again = runner.invoke(args=["demo", "seed"])
     assert "0 completed sections" in again.output
 
 
-def test_demo_seed_gives_night_patrol_staff_passed_exercises_once(runner):
+def test_demo_seed_gives_staff_the_exercises_their_certifications_ask_for_once(runner):
     from portal.models import SimulationRun
 
     assert runner.invoke(args=["content", "sync"]).exit_code == 0
     result = runner.invoke(args=["demo", "seed"])
-    assert "2 passed exercises" in result.output
-    runs = db.session.scalars(sa.select(SimulationRun).order_by(SimulationRun.user_id)).all()
-    names = db.session.scalars(sa.select(User.username).where(User.id.in_([r.user_id for r in runs])))
-    assert sorted(names) == ["goran.aberg", "mikael.strom"]
-    assert [(run.scenario_slug, run.role, run.percent, run.passed) for run in runs] == [
-        ("03-ingen-talkontakt", "home_care", 100, True)
-    ] * 2
+    assert "5 passed exercises" in result.output
+    runs = db.session.execute(
+        sa.select(User.username, SimulationRun.scenario_slug, SimulationRun.role, SimulationRun.percent,
+                  SimulationRun.passed).join(User, User.id == SimulationRun.user_id)
+    ).all()  # fmt: skip
+    assert sorted(tuple(run) for run in runs) == [
+        ("goran.aberg", "01-natt-fall-med-talkontakt", "home_care", 100, True),
+        ("goran.aberg", "03-ingen-talkontakt", "home_care", 100, True),
+        ("karin", "09-massavbrott", "manager", 100, True),
+        ("larmteam", "10-installation-provlarm", "larmteam", 100, True),
+        ("mikael.strom", "03-ingen-talkontakt", "home_care", 100, True),
+    ]
     again = runner.invoke(args=["demo", "seed"])
     assert "0 passed exercises" in again.output
 

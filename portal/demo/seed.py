@@ -135,7 +135,6 @@ DEMO_PROGRESS = (
     ("mikael.strom", "att-atgarda-ett-larm", 2),
     ("anna", "sekretess-dokumentation-och-avvikelser", None),
     ("omar", "att-atgarda-ett-larm", None),  # half-way through his renewal
-    ("sara", "trygghetslarm-grunder", None),
     ("larmteam", "installation-och-avslut", 2),
 )
 

@@ -196,4 +196,4 @@ def test_the_demo_matrix_and_its_file_agree(app, client, demo):
     client.post("/login", data={"username": "karin", "password": DEMO_PASSWORD})
     rows = read_csv(client.get("/competence/export.csv"))
     assert same_rows(rows, as_csv(expected_rows(app, demo["karin"], Filters(), local_today())))
-    assert len(rows) == 1 + 9 * 3
+    assert len(rows) == 1 + 9 * 4  # the nine people in karin's units × the four national certifications

@@ -224,23 +224,28 @@ def test_print_view_for_egenkontroll(as_karin, team, monkeypatch):
 def test_the_demo_municipality(client, demo):
     client.set_cookie("lang", "en")
     client.post("/login", data={"username": "karin", "password": DEMO_PASSWORD})
-    page = client.get("/competence/").text
-    rows = {row[0]: row[1:] for row in matrix_rows(page)[1:]}
+    header, *body = matrix_rows(client.get("/competence/").text)
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    home_care, manager = "Social alarms for home care", "Manager – management and follow-up"
     assert set(rows) == {
         "Anna Lindqvist", "Omar Haddad", "Karin Berg", "Eva Holm", "Johan Sjöberg", "Fatima Ali",
         "Mikael Ström", "Linnéa Dahl", "Göran Åberg",
     }  # fmt: skip
-    assert rows["Omar Haddad"][1].startswith("✕ Expired")
-    assert rows["Omar Haddad"][2].startswith("! Overdue")
-    assert rows["Fatima Ali"][1].startswith("↻ Renewal window open")
-    assert rows["Johan Sjöberg"][1].startswith("! Overdue")
-    assert rows["Anna Lindqvist"][1].startswith("◐ In progress")
+    assert rows["Omar Haddad"][home_care].startswith("✕ Expired")
+    assert rows["Fatima Ali"][home_care].startswith("↻ Renewal window open")
+    assert rows["Johan Sjöberg"][home_care].startswith("! Overdue")
+    assert rows["Anna Lindqvist"][home_care].startswith("◐ In progress")
+    assert rows["Eva Holm"][home_care].startswith("✓ Certified")
+    assert rows["Karin Berg"][manager].startswith("✓ Certified")
+    assert rows["Anna Lindqvist"][manager].startswith("– Not assigned")
     client.post("/logout")
     client.post("/login", data={"username": "lars", "password": DEMO_PASSWORD})
-    rows = {row[0]: row[1:] for row in matrix_rows(client.get("/competence/").text)[1:]}
+    header, *body = matrix_rows(client.get("/competence/").text)
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in body}
     assert set(rows) == {"Lars Ek", "Sofia Lund", "Ahmed Yusuf", "Elin Forsberg", "Per Nyström"}
-    assert rows["Per Nyström"][1].startswith("⊘ Revoked")
-    assert rows["Sofia Lund"][1].startswith("✕ Expired")
+    assert rows["Per Nyström"][home_care].startswith("⊘ Revoked")
+    assert rows["Sofia Lund"][home_care].startswith("✕ Expired")
+    assert rows["Lars Ek"][manager].startswith("! Overdue")
 
 
 def test_build_counts_people_before_search_and_status(team):

@@ -9,11 +9,11 @@ import yaml
 from flask import url_for
 
 from portal.config import Config
-from portal.extensions import db
 from portal.content.errors import ContentError
 from portal.content.glossary import GlossaryError, by_initial, glossary_from_mapping, load_glossary
 from portal.content.loader import load_modules
 from portal.content.render import GLOSSARY_URL, render_markdown
+from portal.extensions import db
 from tests.conftest import sign_in
 
 GLOSSARY_FILE = Path(Config.CONTENT_DIR) / "ordlista.yaml"
