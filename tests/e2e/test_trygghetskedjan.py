@@ -228,8 +228,13 @@ def test_anna_passes_the_home_care_exercise_and_her_pages_show_it(page, auditor)
         "section[aria-labelledby=exercises-heading] li", has=page.locator(f"a[href='{run_path}']")
     )
     assert mine.locator(".status-done").is_visible(), "the dashboard lists the passed exercise"
-    # anna works in home care (Hemtjänst Centrum): the certification that requires this exercise is
-    # the night patrol's, so "Mina behörigheter" has nothing about it to show her.
+    # anna works in home care: Trygghetslarm för hemtjänst asks for this exercise, so her certification
+    # page counts it as done and links to it.
+    auditor.visit("/learning/certifications")
+    requirement = page.locator(
+        "section", has=page.get_by_role("heading", name="Trygghetslarm för hemtjänst")
+    ).locator("li", has_text="Övning i trygghetskedjan: Ingen talkontakt")
+    assert requirement.locator(".status-done").is_visible(), "the exercise counts towards her certification"
 
 
 def test_a_late_acknowledgement_and_no_documentation_fail_with_feedback(page, auditor):
