@@ -134,7 +134,7 @@ DEMO_PROGRESS = (
     ("anna", "att-atgarda-ett-larm", 1),
     ("mikael.strom", "att-atgarda-ett-larm", 2),
     ("anna", "sekretess-dokumentation-och-avvikelser", None),
-    ("omar", "att-atgarda-ett-larm", None),  # half-way through his renewal
+    ("fatima.ali", "att-atgarda-ett-larm", None),  # half-way through her renewal
     ("larmteam", "installation-och-avslut", 2),
 )
 
@@ -258,6 +258,7 @@ DEMO_CYCLES = (
 # Assignments whose due day has passed: (person, certification, days overdue).
 DEMO_OVERDUE = (
     ("johan.sjoberg", HOME_CARE, 5),
+    ("linnea.dahl", HOME_CARE, 3),
     ("maja", "larmteam-installation-och-teknik", 10),
     ("lars", "chef-ledning-och-uppfoljning", 14),
 )

@@ -1,4 +1,4 @@
-"""A newly employed undersköterska in the night patrol earns *Trygghetslarm för hemtjänst* in the
+"""A newly employed undersköterska in home care earns *Trygghetslarm för hemtjänst* in the
 browser: the five modules (every section read, every quiz passed by mouse) and the two exercises in
 the alarm chain. She sees the certificate, downloads a PDF with her name and its code, and the public
 verification page says it is valid. Every module page and section page on the way is audited."""
@@ -36,7 +36,8 @@ NEWCOMER = "nora.nyberg"
 
 @pytest.fixture(scope="module")
 def newcomer(live_server, live_database) -> str:
-    """Someone who started in the night patrol today: assigned the certification by its rule."""
+    """Someone who started today in a new home-care unit that no demo manager leads (so the managers'
+    pages stay as the other tests know them): assigned the certification by its rule."""
     import sqlalchemy as sa
 
     from portal.app import create_app
@@ -44,21 +45,22 @@ def newcomer(live_server, live_database) -> str:
     from portal.certification.services import apply_rules, local_today
     from portal.demo.seed import DEMO_PASSWORD
     from portal.extensions import db
-    from portal.models import Membership, Position, Role, Unit, User
+    from portal.models import Membership, Organisation, Position, Role, Unit, UnitKind, User
     from tests.conftest import base_config
 
     app = create_app(base_config(live_database))
     with app.app_context():
-        night_patrol = db.session.scalar(sa.select(Unit).where(Unit.name == "Nattpatrullen"))
-        user = User(organisation_id=night_patrol.organisation_id, username=NEWCOMER, full_name="Nora Nyberg",
+        organisation = db.session.scalar(sa.select(Organisation).where(Organisation.code == "exempelkommun"))
+        unit = Unit(organisation=organisation, name="Hemtjänst Öster", kind=UnitKind.HOME_CARE)
+        user = User(organisation_id=organisation.id, username=NEWCOMER, full_name="Nora Nyberg",
                     email="nora.nyberg@example.com", password_hash=hash_password(DEMO_PASSWORD), active=True)  # fmt: skip
         user.set_roles({Role.LEARNER})
         user.memberships.append(
-            Membership(unit=night_patrol, position=Position.ASSISTANT_NURSE, started_on=date.today())
+            Membership(unit=unit, position=Position.ASSISTANT_NURSE, started_on=date.today())
         )
         db.session.add(user)
         db.session.flush()
-        apply_rules(local_today(), night_patrol.organisation_id)
+        apply_rules(local_today(), organisation.id)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -60,7 +60,7 @@ def test_anyone_checks_a_certificate_by_its_code(page, auditor, demo_codes):
     main = page.inner_text("main")
     assert "Valid" in main
     assert "Mikael Ström" in main
-    assert "Authorised to respond to social alarms" in main
+    assert "Social alarms for home care" in main
     assert "Hemtjänst" not in main and "Nattpatrullen" not in main  # noqa: PT018 (nothing about the unit)
 
     auditor.visit(f"/verify/{demo_codes['per.nystrom']}")
