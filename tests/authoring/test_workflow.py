@@ -4,13 +4,14 @@ saves get the conflict page; a major version shows and applies its renewals; Mar
 sanitised in the preview and on the published page."""
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
 
 from portal.authoring import files, workflow
+from portal.certification.services import local_today
 from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
 from portal.extensions import db
@@ -374,7 +375,7 @@ def local_certification(organisation_id: int) -> Certification:
 def test_a_major_version_shows_the_affected_count_then_moves_holders_into_renewal(clients, people):
     content_id = publish_first_version(clients)
     certification = local_certification(people["author"].organisation_id)
-    holder = certify(people["learner"], certification, on=date.today() - timedelta(days=100))
+    holder = certify(people["learner"], certification, on=local_today() - timedelta(days=100))
     clients["author"].post(f"/authoring/items/{content_id}/drafts")
     write_section(clients["author"], content_id, "## Nycklar\n\nNy rutin: två nycklar per brukare.")
     submit(clients["author"], content_id, kind="major", note="Ny nyckelrutin")
@@ -391,7 +392,7 @@ def test_a_major_version_shows_the_affected_count_then_moves_holders_into_renewa
     assert confirmed.status_code == 302
     db.session.expire_all()
     cycle = db.session.get(CertificationCycle, holder.id)
-    assert cycle.renew_by == date.today() + timedelta(days=30)
+    assert cycle.renew_by == local_today() + timedelta(days=30)
     assert db.session.scalar(sa.select(Module).where(Module.slug == SLUG)).current_version.version == "2.0"
     audit = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "certification.renewal_required")
@@ -402,7 +403,7 @@ def test_a_major_version_shows_the_affected_count_then_moves_holders_into_renewa
 def test_a_minor_version_moves_nobody_into_renewal(clients, people):
     content_id = publish_first_version(clients)
     certification = local_certification(people["author"].organisation_id)
-    holder = certify(people["learner"], certification, on=date.today() - timedelta(days=100))
+    holder = certify(people["learner"], certification, on=local_today() - timedelta(days=100))
     clients["author"].post(f"/authoring/items/{content_id}/drafts")
     write_section(clients["author"], content_id, "Rättat stavfel.")
     submit(clients["author"], content_id, kind="minor", note="Stavfel")
@@ -432,7 +433,7 @@ def test_the_create_service_makes_a_loadable_starter_module(app, people):
 def test_without_four_eyes_the_author_confirms_the_renewals_of_a_major_version(clients, people, org):
     content_id = publish_first_version(clients)
     certification = local_certification(people["author"].organisation_id)
-    holder = certify(people["learner"], certification, on=date.today() - timedelta(days=100))
+    holder = certify(people["learner"], certification, on=local_today() - timedelta(days=100))
     org.review_required = False
     db.session.commit()
     clients["author"].post(f"/authoring/items/{content_id}/drafts")
