@@ -5,7 +5,6 @@ verification page says it is valid. Every module page and section page on the wa
 
 import io
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -56,7 +55,7 @@ def newcomer(live_server, live_database) -> str:
                     email="nora.nyberg@example.com", password_hash=hash_password(DEMO_PASSWORD), active=True)  # fmt: skip
         user.set_roles({Role.LEARNER})
         user.memberships.append(
-            Membership(unit=unit, position=Position.ASSISTANT_NURSE, started_on=date.today())
+            Membership(unit=unit, position=Position.ASSISTANT_NURSE, started_on=local_today())
         )
         db.session.add(user)
         db.session.flush()
