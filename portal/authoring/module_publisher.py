@@ -17,7 +17,8 @@ from portal.certification.services import (
     require_renewal_after_major_version,
 )
 from portal.content.errors import ContentError
-from portal.content.loader import ModuleSource, glossary_beside, load_module
+from portal.content.glossary import GlossaryError, glossary_in
+from portal.content.loader import ModuleSource, load_module
 from portal.content.sync import publish_local_module
 from portal.extensions import db
 from portal.models import ContentKind, Module, Revision
@@ -52,9 +53,10 @@ def known_slugs(organisation_id: int) -> frozenset[str]:
 
 def national_glossary_ids() -> frozenset[str]:
     """The glossary terms a local module may link to (ordlista:id): the national glossary's."""
-    problems: list = []
-    glossary = glossary_beside(Path(current_app.config["CONTENT_DIR"]) / "modules", problems)
-    return glossary.ids if glossary is not None else frozenset()
+    try:
+        return glossary_in(Path(current_app.config["CONTENT_DIR"])).ids
+    except GlossaryError:  # the content sync names the problem; a local link to a term waits for it
+        return frozenset()
 
 
 def load(revision: Revision, version: str) -> ModuleSource:

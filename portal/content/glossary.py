@@ -109,6 +109,13 @@ def glossary_from_mapping(data: Any, source: str) -> Glossary:
     return Glossary(terms)
 
 
+def glossary_in(content_dir: Path) -> Glossary:
+    """The glossary of a content folder (content/ordlista.yaml); an empty one when it has none.
+    Raises GlossaryError."""
+    path = content_dir / GLOSSARY_FILE
+    return load_glossary(path) if path.exists() else Glossary(terms=())
+
+
 def load_glossary(path: Path) -> Glossary:
     """Return the glossary in ``path``, read again only when the file changes; raises GlossaryError."""
     try:

@@ -7,6 +7,7 @@ line where one can be named, and how to fix it.
 import dataclasses
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import yaml
 
 from portal.assessment.core import QuizError, load_quiz
 from portal.content.errors import ContentError, Problem
-from portal.content.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
+from portal.content.glossary import GLOSSARY_FILE, Glossary, GlossaryError, glossary_in
 from portal.content.media import image_type, is_webvtt, mp4_duration, video_type, vtt_cues
 from portal.models.learning import SectionKind
 from portal.models.organisation import Position
@@ -434,50 +435,44 @@ def _check_slugs_and_links(
                 )
             )
         seen.setdefault(module.slug, module.path)
-    for module in modules:
-        for section in module.sections:
-            for text in section.body.values():
-                for number, line in enumerate(text.splitlines(), start=1):
-                    for target in MODULE_LINK.findall(line):
-                        if target not in seen and target not in known_slugs:
-                            problems.append(
-                                Problem(
-                                    section.path,
-                                    f"link to unknown module '{target}'",
-                                    _body_line(section.path, number),
-                                    "write [text](modul:slug)",
-                                )
-                            )
+    _check_links(
+        modules, MODULE_LINK, seen.keys() | known_slugs, "module", "write [text](modul:slug)", problems
+    )
 
 
 def glossary_beside(modules_root: Path, problems: list[Problem]) -> Glossary | None:
-    """The glossary next to the modules folder; an empty one when there is no file, None (and a
-    problem) when the file is broken."""
-    path = modules_root.parent / GLOSSARY_FILE
-    if not path.exists():
-        return Glossary(terms=())
+    """The glossary next to the modules folder (empty when there is none); None, with a problem,
+    when the file is broken."""
     try:
-        return load_glossary(path)
+        return glossary_in(modules_root.parent)
     except GlossaryError as error:
-        problems.append(Problem(path, f"{error.where}: {error.problem}"))
+        problems.append(Problem(modules_root.parent / GLOSSARY_FILE, f"{error.where}: {error.problem}"))
         return None
 
 
 def _check_glossary_links(
     modules: list[ModuleSource], known: frozenset[str], problems: list[Problem]
 ) -> None:
+    hint = f"write [word](ordlista:id) with an id from {GLOSSARY_FILE}"
+    _check_links(modules, GLOSSARY_LINK, known, "glossary term", hint, problems)
+
+
+def _check_links(
+    modules: list[ModuleSource], link: re.Pattern[str], known: Collection[str], what: str, hint: str,
+    problems: list[Problem],
+) -> None:  # fmt: skip
     for module in modules:
         for section in module.sections:
             for text in section.body.values():
                 for number, line in enumerate(text.splitlines(), start=1):
-                    for target in GLOSSARY_LINK.findall(line):
+                    for target in link.findall(line):
                         if target not in known:
                             problems.append(
                                 Problem(
                                     section.path,
-                                    f"link to unknown glossary term '{target}'",
+                                    f"link to unknown {what} '{target}'",
                                     _body_line(section.path, number),
-                                    f"write [word](ordlista:id) with an id from {GLOSSARY_FILE}",
+                                    hint,
                                 )
                             )
 

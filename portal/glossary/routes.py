@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import get_locale
 
-from portal.content.glossary import GLOSSARY_FILE, Glossary, by_initial, load_glossary
+from portal.content.glossary import by_initial, glossary_in
 from portal.extensions import db
 from portal.glossary import bp
 from portal.i18n import pick
@@ -13,8 +13,7 @@ from portal.models import Module, ModuleVersion
 
 @bp.get("/ordlista")
 def index() -> str:
-    path = Path(current_app.config["CONTENT_DIR"]) / GLOSSARY_FILE
-    glossary = load_glossary(path) if path.exists() else Glossary(terms=())
+    glossary = glossary_in(Path(current_app.config["CONTENT_DIR"]))
     language = "en" if str(get_locale()) == "en" else "sv"
     return render_template(
         "glossary/index.html",

@@ -156,3 +156,17 @@ def test_a_term_links_to_the_modules_that_teach_it(client, app):
     page = client.get("/ordlista").text
     for _term_id, slug in taught:
         assert f'href="/learning/modules/{slug}"' in page
+
+
+def test_a_local_module_may_link_to_the_national_glossary_and_nothing_else(app, tmp_path):
+    from portal.authoring.module_publisher import national_glossary_ids
+    from portal.content.loader import load_module
+
+    with app.app_context():
+        known = national_glossary_ids()
+    assert "provlarm" in known
+    folder = write_content(tmp_path, "ordlista:provlarm") / "nycklar"
+    assert load_module(folder, frozenset(), known).slug == "nycklar"
+    (folder / "01-nyckeln.md").write_text("---\ntitle: {sv: N, en: K}\n---\n[x](ordlista:hittepa)\n", "utf-8")
+    with pytest.raises(ContentError, match="unknown glossary term 'hittepa'"):
+        load_module(folder, frozenset(), known)
