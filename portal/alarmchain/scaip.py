@@ -8,9 +8,9 @@ Element patterns follow the public XSD-derived model in caruhome/scaip-gateway (
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405 – types and ParseError only: every parse goes through defusedxml
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 – escapes the reply's text; nothing is parsed
 
 import defusedxml
 import defusedxml.ElementTree as DET

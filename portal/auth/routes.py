@@ -50,6 +50,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.rotate_session_token()  # a copy of the cookie, wherever it is, is signed out too
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -96,14 +96,14 @@ class ModulePublisher:
         return renewals_after_major_version(revision.content.slug)
 
     def publish(self, revision: Revision) -> int | None:
-        assert revision.version is not None
+        assert revision.version is not None  # nosec B101 – narrows the type for mypy: the workflow numbers a revision before publishing it
         source = load(revision, revision.version)
         revision.files = files.with_version(revision.files, revision.version)
         module = db.session.scalar(sa.select(Module).where(Module.slug == revision.content.slug))
         publish_local_module(source, revision.content.organisation_id, module)
         module = db.session.scalar(sa.select(Module).where(Module.slug == revision.content.slug))
-        assert module is not None
-        assert module.current_version is not None
+        assert module is not None  # nosec B101 – narrows the type for mypy: the sync above made the module
+        assert module.current_version is not None  # nosec B101 – narrows the type for mypy: the sync above made the version
         module.is_active = True
         if revision.is_major:
             require_renewal_after_major_version(module, module.current_version)

@@ -264,7 +264,7 @@ def run_postgres_tool(
         command.append(f"--dbname={url.database or url.username}")  # libpq's default: the user's name
     command.extend(arguments)
     # A list and no shell: the program is found by name; the arguments are ours and the file's path.
-    completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # nosec B603
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # nosec B603 – the argument list of a found PostgreSQL tool, no shell
     if completed.returncode != 0:
         raise BackupError(f"{tool} failed: {completed.stderr.strip() or completed.returncode}")
     return completed.stdout

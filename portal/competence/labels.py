@@ -135,7 +135,11 @@ class CellPresenter:
             if day:
                 html += f' <span class="cstatus-day">{escape(day)}</span>'
             view = self.views[cell] = CellView(
-                "cell-" + status.replace("_", "-"), icon, label, day, Markup(html)
+                "cell-" + status.replace("_", "-"),
+                icon,
+                label,
+                day,
+                Markup(html),  # nosec B704 – built from escaped labels and the constant STATUS_ICONS
             )
         return view
 

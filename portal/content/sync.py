@@ -92,7 +92,7 @@ def publish_local_module(source: ModuleSource, organisation_id: int, module: Mod
     if module is None:
         _sync_module(None, source, report, problems)
         created = db.session.scalar(sa.select(Module).where(Module.slug == source.slug))
-        assert created is not None
+        assert created is not None  # nosec B101 – narrows the type for mypy: the module was synced just above
         created.organisation_id = organisation_id
     else:
         _sync_module(module, source, report, problems)

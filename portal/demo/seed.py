@@ -43,7 +43,7 @@ from portal.models import (
     User,
 )
 
-DEMO_PASSWORD = "Trygghetslarm1"
+DEMO_PASSWORD = "Trygghetslarm1"  # nosec B105 – the demo accounts' published password (README); seeded only in demo mode
 ORGANISATION = ("Exempelkommun", "exempelkommun")
 UNITS = {
     "Hemtjänst Centrum": UnitKind.HOME_CARE,
@@ -213,7 +213,7 @@ def _progress(people: dict[str, User]) -> int:
             continue
         for section in module.current_version.sections[:sections_done]:
             if section.kind is SectionKind.QUIZ:
-                take_quiz(person, section, ability=1.0, rng=random.Random(person.username))
+                take_quiz(person, section, ability=1.0, rng=random.Random(person.username))  # nosec B311 – reproducible demo data; no secret is drawn
             else:
                 complete_section(person, module, section, confirmed=True)
             count += 1
@@ -232,7 +232,7 @@ def _quiz_history(people: dict[str, User]) -> int:
     for person in (people[p.username] for p in STAFF):
         if person.id in tried:
             continue
-        rng = random.Random(person.username)
+        rng = random.Random(person.username)  # nosec B311 – reproducible demo data; no secret is drawn
         for section in quiz_sections:
             take_quiz(person, section, ability=rng.uniform(0.45, 0.95), rng=rng)
             count += 1
@@ -468,7 +468,7 @@ def seed_bulk_staff(count: int, seed: int = 1) -> int:
     organisation = _organisation({"organisations": 0})
     care_units = [u for u in organisation.units if u.kind in (UnitKind.HOME_CARE, UnitKind.NIGHT_PATROL)]
     existing = set(db.session.scalars(sa.select(User.username).where(User.username.like("bulk-%"))))
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 – reproducible demo data; no secret is drawn
     new_users = []
     for number in range(1, count + 1):
         username = f"bulk-{number:05d}"

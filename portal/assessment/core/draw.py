@@ -31,7 +31,7 @@ class Draw:
 
 def draw(quiz: Quiz, seed: int, seen_question_ids: frozenset[str] = frozenset()) -> Draw:
     """Return the reproducible draw for `seed`, preferring pool questions not in `seen_question_ids`."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 – the attempt's stored seed (from secrets) replays the same draw
     chosen = list(quiz.fixed)
     for pool in quiz.pools:
         chosen.extend(_draw_pool(rng, quiz, pool, frozenset(chosen), seen_question_ids))
