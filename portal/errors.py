@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from portal.extensions import db
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -72,6 +74,7 @@ def _database_unavailable(error: OperationalError):
 def _unexpected(error: Exception) -> tuple[str, int]:
     log.exception("unhandled error", exc_info=error)
     g.minimal_page = True  # the error page must not depend on anything that may have failed
+    db.session.rollback()  # a failed flush leaves the session unusable for the page's own queries
     return render_error(500)
 
 

@@ -1,6 +1,7 @@
-"""Security headers on every response."""
+"""Security headers on every response; requests with NUL bytes refused before any view runs."""
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, abort, request, session
+from werkzeug.datastructures import MultiDict
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -40,5 +41,16 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_bytes() -> None:
+    """Nobody types a NUL, and PostgreSQL refuses one in any text: a bad request, not a server error."""
+    if "\x00" in request.path or _holds_nul(request.args) or _holds_nul(request.form):
+        abort(400)
+
+
+def _holds_nul(data: MultiDict[str, str]) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
