@@ -97,7 +97,10 @@ def statistics_csv(quiz_version_id: int):
     return Response(
         buffer.getvalue().encode("utf-8"),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
