@@ -60,6 +60,11 @@ class Mailer:
         try:
             self._smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
+            if any(code == 421 for code, _ in error.recipients.values()):  # RFC 5321 §3.8: shutting down
+                self.close()
+                raise MailError(
+                    f"the mail server {self.where} is shutting down: {error.recipients}"
+                ) from error
             raise Refused(f"the mail server refused {message['To']}: {error.recipients}") from error
         except smtplib.SMTPDataError as error:
             if error.smtp_code >= 500:  # a permanent "no" to this message, not to all mail
