@@ -1,6 +1,7 @@
 """The alarm team reads question statistics in the browser, by mouse and by keyboard, every page audited."""
 
 import hashlib
+import re
 import urllib.request
 
 import pytest
@@ -138,8 +139,12 @@ def test_author_reads_progress_and_exercise_statistics(page, auditor, live_serve
     exercises = page.get_by_role(
         "table", name="Finished exercises of the people of your organisation, per scenario and role"
     )
-    # the demo's two night-patrol passes and the newcomer's of test_certification.py, which runs before
-    assert "100% (3 of 3)" in exercises.get_by_role("row").filter(has_text="No voice contact").inner_text()
+    # the demo's two night-patrol passes, and more when other browser tests have passed it first
+    row = exercises.get_by_role("row").filter(has_text="No voice contact").inner_text()
+    passed = re.search(r"100% \((\d+) of (\d+)\)", row)
+    assert passed, row
+    assert passed.group(1) == passed.group(2)
+    assert int(passed.group(1)) >= 2
 
     modules.get_by_role("link").first.click()
     page.wait_for_url("**/authoring/statistics/modules/*")
