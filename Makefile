@@ -49,7 +49,8 @@ test-tools:
 	else echo "npm not found: the browser tests will be skipped"; fi
 
 bench: translations
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 translations-update: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
