@@ -1,6 +1,7 @@
 """Each demo account logs in through the real browser and sees what its role allows."""
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import Auditor
@@ -138,7 +139,7 @@ def test_empty_login_form_shows_an_accessible_error_summary(page, auditor):
     page.get_by_role("button", name="Logga in").click()
     summary = page.get_by_role("alert")
     assert "Kontrollera formuläret" in summary.inner_text()
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     assert page.get_by_label("Användarnamn eller e-post").get_attribute("aria-invalid") == "true"
     auditor.check()
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests.e2e.test_accounts import log_in
 
@@ -126,7 +127,7 @@ def test_assigning_training_explains_a_past_due_date_then_assigns(page, auditor,
     page.select_option("#certification", label=LARMTEAM)
     page.fill("#due_on", (local_today() - timedelta(days=1)).isoformat())
     page.locator("form[action$='/assignments'] button[type=submit]").click()
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     assert page.locator("#due_on").get_attribute("aria-invalid") == "true"
     auditor.check()
 

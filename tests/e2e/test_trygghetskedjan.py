@@ -10,6 +10,8 @@ read in English: the messages' own text, whatever the Swedish translation says.
 
 import re
 
+from playwright.sync_api import expect
+
 from portal.i18n import LANGUAGE_COOKIE
 from tests.e2e.test_accounts import log_in
 from tests.e2e.test_verification import in_english
@@ -329,7 +331,7 @@ def test_an_exercise_done_by_keyboard_only_keeps_the_focus(page, auditor):
         assert focus_id(page) == "actions-heading", f"after {action} the focus is on the actions heading"
         if action == "acknowledge":
             clock = page.inner_text(".clock-time")
-            page.wait_for_function("c => document.querySelector('.clock-time').textContent !== c", arg=clock)
+            expect(page.locator(".clock-time")).not_to_have_text(clock)
             assert focus_id(page) == "actions-heading", "a tick of the clock leaves the focus where it was"
             keys.tab_to("e.hasAttribute('data-play')", back=True)
             page.keyboard.press("Space")
