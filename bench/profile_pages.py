@@ -20,6 +20,7 @@ import random
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -42,10 +43,17 @@ from journeys import (  # noqa: E402
 class TestBrowser:
     """journeys.Browser on Flask's test client; times every request by its page's name."""
 
-    def __init__(self, app, profile: str | None) -> None:
+    def __init__(self, app, profile: str | None, show_sql: str | None = None) -> None:
         self.app = app
         self.timings: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.queries: dict[str, list[int]] = defaultdict(list)
+        self.statements: list[str] = []
         self.profile = profile
+        self.show_sql = show_sql
+        with app.app_context():
+            from portal.extensions import db
+
+            self.engine = db.engines[None]
         # CPU time, so that waiting for the database or for a busy machine's cores does not show.
         self.profiler = cProfile.Profile(time.process_time)
         self.new_session()
@@ -64,10 +72,15 @@ class TestBrowser:
         profiling = name == self.profile
         if profiling:
             self.profiler.enable()
-        wall, cpu = time.perf_counter(), time.process_time()
-        response = self.client.open(path, method=method, data=fields, headers=headers or {})
-        body = response.get_data().decode(errors="replace")
-        self.timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+        statements: list[str] = []
+        with counting_statements(self.engine, statements):
+            wall, cpu = time.perf_counter(), time.process_time()
+            response = self.client.open(path, method=method, data=fields, headers=headers or {})
+            body = response.get_data().decode(errors="replace")
+            self.timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+        self.queries[name].append(len(statements))
+        if name == self.show_sql and not self.statements:
+            self.statements = statements
         if profiling:
             self.profiler.disable()
         if response.status_code != expect:
@@ -85,6 +98,20 @@ class TestBrowser:
 
     def handed_in(self, attempt: int) -> None:
         pass
+
+
+@contextmanager
+def counting_statements(engine: sa.Engine, statements: list[str]):
+    """Collect the SQL statements the app sends to the database while the block runs."""
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", collect)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", collect)
 
 
 def managers_by_size() -> list[tuple[str, int]]:
@@ -118,7 +145,7 @@ def exercise(
             pass
     for username, people in managers:
         sign_in(browser, username, accounts["password"])
-        browser.timings = _suffixed(browser, f" ({people} people)", lambda: _manager_pages(browser))
+        _suffixed(browser, f" ({people} people)", lambda: _manager_pages(browser))
     for _ in range(5):
         browser.new_session()
         demo_run(browser)
@@ -131,25 +158,28 @@ def _manager_pages(browser: TestBrowser) -> None:
     export_matrix(browser, "xlsx")
 
 
-def _suffixed(browser: TestBrowser, suffix: str, pages) -> dict:
-    """Run `pages` with their timings kept apart under names with `suffix`."""
-    kept, browser.timings = browser.timings, defaultdict(list)
+def _suffixed(browser: TestBrowser, suffix: str, pages) -> None:
+    """Run `pages` with their timings and statement counts kept under names with `suffix`."""
+    kept = browser.timings, browser.queries
+    browser.timings, browser.queries = defaultdict(list), defaultdict(list)
     pages()
-    for name, values in browser.timings.items():
-        kept[name + suffix] += values
-    return kept
+    for own, measured in zip(kept, (browser.timings, browser.queries), strict=True):
+        for name, values in measured.items():
+            own[name + suffix] += values
+    browser.timings, browser.queries = kept
 
 
-def report(timings: dict[str, list[tuple[float, float]]]) -> str:
+def report(timings: dict[str, list[tuple[float, float]]], queries: dict[str, list[int]]) -> str:
     lines = [
-        "| page | requests | wall ms, median | CPU ms, median | CPU ms, mean | CPU ms, max |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| page | requests | SQL statements, median | wall ms, median | CPU ms, median | CPU ms, mean | CPU ms, max |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, values in timings.items():
+        counts = sorted(queries[name])
         walls = sorted(w * 1000 for w, _ in values)
         cpus = sorted(c * 1000 for _, c in values)
         lines.append(
-            f"| {name} | {len(values)} | {walls[len(walls) // 2]:.1f} | {cpus[len(cpus) // 2]:.1f} | "
+            f"| {name} | {len(values)} | {counts[len(counts) // 2]} | {walls[len(walls) // 2]:.1f} | {cpus[len(cpus) // 2]:.1f} | "
             f"{sum(cpus) / len(cpus):.1f} | {cpus[-1]:.1f} |"
         )
     return "\n".join(lines)
@@ -159,6 +189,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quizzes", type=int, default=16, help="learners who each take one quiz")
     parser.add_argument("--profile", help="the page to profile, by its name in the table")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative or tottime")
+    parser.add_argument("--sql", help="the page whose SQL statements to print (its first request)")
     args = parser.parse_args()
     from load_db import prepare
 
@@ -186,13 +218,16 @@ def main() -> None:
     browser = TestBrowser(app, None)
     # A first round warms the worker's caches (parsed quizzes, templates), as a server's first minutes do.
     exercise(browser, accounts, accounts["learners"][args.quizzes :], chosen)
-    browser = TestBrowser(app, args.profile)
+    browser = TestBrowser(app, args.profile, args.sql)
     exercise(browser, accounts, accounts["learners"][: args.quizzes], chosen)
     print(f"Database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; {json.dumps(dict(chosen))}\n")
-    print(report(browser.timings))
+    print(report(browser.timings, browser.queries))
+    if args.sql:
+        print(f"\n#### The SQL statements of {args.sql}\n")
+        print("\n\n".join(f"{number}. {statement}" for number, statement in enumerate(browser.statements, 1)))
     if args.profile:
         out = io.StringIO()
-        pstats.Stats(browser.profiler, stream=out).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(browser.profiler, stream=out).sort_stats(args.sort).print_stats(35)
         print(f"\n#### Where the CPU time of {args.profile} goes\n\n```\n{out.getvalue()}```")
 
 

@@ -5,6 +5,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import format_datetime
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 
 from portal.assessment import bp, messages, services
 from portal.assessment.answers import (
@@ -18,8 +19,18 @@ from portal.assessment.messages import form_problem_message, refusal_message
 from portal.assessment.services import AttemptRefused, Refusal, SaveOrder
 from portal.errors import abort_with
 from portal.extensions import db
-from portal.learning.services import module_or_404, module_or_none, section_or_404
-from portal.models import QuizAttempt, SectionKind, SectionVersion, utcnow
+from portal.learning.services import module_or_404, section_or_404
+from portal.models import Module, ModuleVersion, QuizAttempt, SectionKind, SectionVersion, utcnow
+
+# What every page of an attempt shows, read with the attempt in one round trip: the quiz version and
+# the section (both immutable) and the heading of the section's module (read fresh: it can change).
+_WITH_QUIZ = joinedload(QuizAttempt.quiz_version)
+_WITH_HEADING = (
+    joinedload(QuizAttempt.section_version)
+    .joinedload(SectionVersion.module)
+    .joinedload(Module.current_version)
+    .load_only(ModuleVersion.title)
+)
 
 
 @bp.post("/learning/modules/<slug>/<section_slug>/attempts")
@@ -49,13 +60,20 @@ def _resume_url(attempt: QuizAttempt) -> str:
     return url_for(".summary", attempt_id=attempt.id)
 
 
-def _own_attempt(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id)
+def _own_attempt(attempt_id: int, *, with_heading: bool = True) -> QuizAttempt:
+    options = [_WITH_QUIZ, _WITH_HEADING] if with_heading else [_WITH_QUIZ]
+    attempt = db.session.get(QuizAttempt, attempt_id, options=options)
     if attempt is None:
         abort(404)
     if attempt.user_id != current_user.id:
         abort_with(403, messages.someone_elses_attempt())
     return attempt
+
+
+def _module_of(section: SectionVersion) -> Module | None:
+    """The section's module while learners can open it (as `module_or_none` would find it)."""
+    module = section.module
+    return module if module.is_active and module.current_version_id is not None else None
 
 
 def _closed_if_expired(attempt: QuizAttempt):
@@ -77,7 +95,7 @@ def _page(attempt: QuizAttempt, number: int, **extra):
     question_id = drawn.question_ids[number - 1]
     answers = services.responses_of(attempt)
     answer = answers.get(question_id)
-    section = db.session.get(SectionVersion, attempt.section_version_id)
+    section = attempt.section_version
     values = extra.pop("values", None)
     if values is None:
         values = form_values(quiz.question(question_id), answer and answer.response)
@@ -85,7 +103,7 @@ def _page(attempt: QuizAttempt, number: int, **extra):
         "assessment/question.html",
         attempt=attempt,
         quiz=quiz,
-        module=module_or_none(section.module_id),
+        module=_module_of(section),
         section=section,
         number=number,
         count=len(drawn.question_ids),
@@ -110,7 +128,7 @@ def question(attempt_id: int, number: int):
 @bp.post("/learning/attempts/<int:attempt_id>/<int:number>")
 @login_required
 def answer(attempt_id: int, number: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, with_heading=False)  # a page shown again loads it then
     wants_json = request.accept_mimetypes.best == "application/json"
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -136,7 +154,7 @@ def answer(attempt_id: int, number: int):
         order = _save_order(request.form)
         if go == "check":
             feedback = services.check_answer(attempt, question_id, response, order=order)
-        elif not services.is_locked(attempt, question_id):  # a locked answer's fields are not sent
+        elif not services.is_locked(attempt, quiz, question_id):  # a locked answer's fields are not sent
             services.save_answer(attempt, question_id, response, order=order)
     except InvalidResponse:
         db.session.rollback()
@@ -193,12 +211,12 @@ def summary(attempt_id: int):
     quiz = services.quiz_of(attempt.quiz_version)
     drawn = services.draw_of(attempt, quiz)
     answers = services.responses_of(attempt)
-    section = db.session.get(SectionVersion, attempt.section_version_id)
+    section = attempt.section_version
     return render_template(
         "assessment/summary.html",
         attempt=attempt,
         quiz=quiz,
-        module=module_or_none(section.module_id),
+        module=_module_of(section),
         section=section,
         rows=[
             (number, quiz.question(qid), qid in answers and is_answered(answers[qid].response))
@@ -234,8 +252,8 @@ def result(attempt_id: int):
     drawn = services.draw_of(attempt, quiz)
     graded = services.result_of(attempt, quiz)
     answers = services.responses_of(attempt)
-    section = db.session.get(SectionVersion, attempt.section_version_id)
-    module = module_or_none(section.module_id)
+    section = attempt.section_version
+    module = _module_of(section)
     state = services.overview(current_user, attempt.quiz_version)
     return render_template(
         "assessment/result.html",

@@ -242,25 +242,18 @@ def save_answer(
     quiz = quiz_of(attempt.quiz_version)
     _validate(attempt, quiz, question_id, response)
     _claim(attempt, quiz, now)  # from here on, saves of this attempt are serialised by its row lock
-    existing = db.session.get(QuizAnswer, (attempt.id, question_id), populate_existing=True)
-    if existing is not None and existing.checked_correct:
-        raise AttemptRefused(Refusal.LOCKED)
-    if existing is not None and _is_stale(existing, order):
+    if _upsert_answer(attempt.id, question_id, response, now, order):
         return
-    _upsert_answer(attempt.id, question_id, response, now, order)
+    kept = db.session.get(QuizAnswer, (attempt.id, question_id), populate_existing=True)
+    if kept.checked_correct:
+        raise AttemptRefused(Refusal.LOCKED)
+    # Otherwise the stored answer is a newer save from the same page, which this one must not undo.
 
 
-def _is_stale(existing: QuizAnswer, order: SaveOrder | None) -> bool:
-    return (
-        order is not None
-        and existing.page_key == order.page_key
-        and existing.page_seq is not None
-        and existing.page_seq > order.seq
-    )
-
-
-def is_locked(attempt: QuizAttempt, question_id: str) -> bool:
+def is_locked(attempt: QuizAttempt, quiz: Quiz, question_id: str) -> bool:
     """Practice mode: a question answered right can no longer be changed."""
+    if quiz.mode is not Mode.PRACTICE:
+        return False
     answer = db.session.get(QuizAnswer, (attempt.id, question_id))
     return answer is not None and answer.checked_correct
 
@@ -317,7 +310,9 @@ def _claim(attempt: QuizAttempt, quiz: Quiz, now: datetime) -> None:
 
 def _upsert_answer(
     attempt_id: int, question_id: str, response: object, now: datetime, order: SaveOrder | None
-) -> None:
+) -> bool:
+    """Insert or update the answer in one statement; False when the stored one is kept: locked (answered
+    right in practice) or saved later from the same page (an autosave overtaken by a newer one)."""
     changes = {
         "response": response,
         "saved_at": now,
@@ -327,9 +322,18 @@ def _upsert_answer(
     statement = dialect_insert(QuizAnswer).values(
         attempt_id=attempt_id, question_id=question_id, wrong_tries=0, checked_correct=False, **changes
     )
-    db.session.execute(
-        statement.on_conflict_do_update(index_elements=["attempt_id", "question_id"], set_=changes)
-    )
+    stored = QuizAnswer.__table__.c  # in ON CONFLICT … WHERE, the row already stored
+    keep_stored = stored.checked_correct
+    if order is not None:  # a save without a page has neither key nor number: IS NOT NULL makes it false
+        keep_stored = keep_stored | sa.and_(
+            stored.page_key == order.page_key,
+            stored.page_seq.is_not(None),
+            stored.page_seq > order.seq,
+        )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"], set_=changes, where=sa.not_(keep_stored)
+    ).returning(stored.attempt_id)  # the ORM's INSERT reports no rowcount; a returned row says it wrote
+    return db.session.execute(upsert).first() is not None
 
 
 def is_expired(attempt: QuizAttempt, quiz: Quiz, now: datetime) -> bool:

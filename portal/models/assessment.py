@@ -62,6 +62,7 @@ class QuizAttempt(db.Model):
     passed: Mapped[bool | None]
 
     quiz_version: Mapped[QuizVersion] = relationship()
+    section_version: Mapped["SectionVersion"] = relationship()  # noqa: F821 (portal.models.learning)
     answers: Mapped[list["QuizAnswer"]] = relationship(
         back_populates="attempt", order_by="QuizAnswer.question_id"
     )

@@ -100,6 +100,7 @@ class SectionVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     quiz_version: Mapped["QuizVersion | None"] = relationship()  # noqa: F821 (portal.models.assessment)
+    module: Mapped[Module] = relationship(viewonly=True)
 
 
 class SectionProgress(db.Model):

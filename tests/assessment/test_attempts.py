@@ -364,6 +364,8 @@ def test_a_background_save_that_arrives_late_does_not_overwrite_a_newer_one(clie
     assert stored(attempt)["valj-en"] == "chef", "a new page load (a reload, another device) is newer"
     post_answer(client, attempt, number, {"answer": "central"})
     assert stored(attempt)["valj-en"] == "central", "a save without JavaScript is always the latest"
+    post_answer(client, attempt, number, {"answer": "chef", "page_key": "sida2", "page_seq": "0"})
+    assert stored(attempt)["valj-en"] == "chef", "a save kept without page key is older than any next save"
 
 
 def test_continuing_an_attempt_goes_to_the_first_unanswered_question(client, anna):
