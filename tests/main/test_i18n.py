@@ -120,3 +120,23 @@ def test_times_are_shown_in_stockholm_time(app):
         summer = app.jinja_env.filters["datetime"](datetime(2026, 7, 15, 22, 30, tzinfo=UTC), "short")
     assert winter == "2026-01-16 00:30"
     assert summer == "2026-07-16 00:30"
+
+
+def test_a_quiz_text_is_escaped_and_marked_swedish_where_the_original_stands_in(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from portal.i18n import option_text, text_of
+
+    both = {"sv": "Ring <112>", "en": "Call <112>"}
+    swedish_only = {"sv": "Ring <112>"}
+    options = [SimpleNamespace(id="a", text=swedish_only), SimpleNamespace(id="b", text=both)]
+    with app.test_request_context(), force_locale("en"):
+        assert text_of(both) == "Call &lt;112&gt;"
+        assert text_of(swedish_only) == '<span lang="sv">Ring &lt;112&gt;</span>'
+        assert option_text(options, "a") == '<span lang="sv">Ring &lt;112&gt;</span>'
+        assert option_text(options, "b") == "Call &lt;112&gt;"
+        assert option_text(options, "c") == "", "an id the question does not have shows nothing"
+    with app.test_request_context(), force_locale("sv"):
+        assert text_of(swedish_only) == "Ring &lt;112&gt;", "Swedish on a Swedish page needs no mark"
