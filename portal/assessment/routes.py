@@ -53,6 +53,8 @@ def start(slug: str, section_slug: str):
 
 def _resume_url(attempt: QuizAttempt) -> str:
     """Where a resumed attempt continues: the first question not answered yet, else the overview."""
+    if attempt.last_saved_at is None:  # every save stamps the attempt: nothing was answered yet
+        return url_for(".question", attempt_id=attempt.id, number=1)
     answers = services.responses_of(attempt)
     for number, question_id in enumerate(attempt.question_ids, start=1):
         if question_id not in answers or not is_answered(answers[question_id].response):
@@ -250,8 +252,8 @@ def result(attempt_id: int):
         return redirect(url_for(".summary", attempt_id=attempt.id))
     quiz = services.quiz_of(attempt.quiz_version)
     drawn = services.draw_of(attempt, quiz)
-    graded = services.result_of(attempt, quiz)
     answers = services.responses_of(attempt)
+    graded = services.result_of(attempt, quiz, answers)
     section = attempt.section_version
     module = _module_of(section)
     state = services.overview(current_user, attempt.quiz_version)

@@ -26,7 +26,7 @@ from portal.assessment.core import (
     grade_attempt,
     parse_quiz,
 )
-from portal.database import dialect_insert, insert_if_absent
+from portal.database import dialect_insert
 from portal.extensions import db
 from portal.models import (
     AttemptStatus,
@@ -156,9 +156,12 @@ def responses_of(attempt: QuizAttempt) -> dict[str, QuizAnswer]:
     }
 
 
-def result_of(attempt: QuizAttempt, quiz: Quiz) -> AttemptResult:
-    """The attempt graded from its stored answers (the same result as at submit, at any later time)."""
-    answers = responses_of(attempt)
+def result_of(
+    attempt: QuizAttempt, quiz: Quiz, answers: dict[str, QuizAnswer] | None = None
+) -> AttemptResult:
+    """The attempt graded from its stored answers (the same result as at submit, at any later time);
+    `answers` when the caller has read them already."""
+    answers = responses_of(attempt) if answers is None else answers
     return grade_attempt(
         quiz,
         draw_of(attempt, quiz),
@@ -186,8 +189,7 @@ def start(user: User, section: SectionVersion, now: datetime | None = None) -> Q
     seed = secrets.randbits(63)
     number = len(state.attempts) + 1
     limit = quiz.time_limit_minutes
-    insert_if_absent(
-        QuizAttempt,
+    drawn = dialect_insert(QuizAttempt).values(
         user_id=user.id,
         quiz_version_id=version.id,
         section_version_id=section.id,
@@ -200,8 +202,9 @@ def start(user: User, section: SectionVersion, now: datetime | None = None) -> Q
         deadline=now + timedelta(minutes=limit) if limit else None,
         auto_submitted=False,
     )
-    # When another request started the same attempt a moment earlier, this is that one.
-    return db.session.scalar(
+    attempt = db.session.scalar(drawn.on_conflict_do_nothing().returning(QuizAttempt))
+    # Nothing returned: another request started the same attempt a moment earlier; this is that one.
+    return attempt or db.session.scalar(
         sa.select(QuizAttempt).where(
             QuizAttempt.user_id == user.id,
             QuizAttempt.quiz_version_id == version.id,
@@ -361,12 +364,13 @@ def submit(attempt: QuizAttempt, now: datetime | None = None, automatically: boo
         .values(status=AttemptStatus.SUBMITTED, submitted_at=now, auto_submitted=automatically)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(attempt)
+    db.session.refresh(attempt, ["status", "submitted_at", "auto_submitted"])
     if claimed != 1:
         return False
     quiz = quiz_of(attempt.quiz_version)
-    result = result_of(attempt, quiz)
-    _store_result(attempt, result)
+    answers = responses_of(attempt)
+    result = result_of(attempt, quiz, answers)
+    _store_result(attempt, result, answers)
     if result.passed:
         section = db.session.get(SectionVersion, attempt.section_version_id)
         quiz_passed.send(attempt, user_id=attempt.user_id, section=section)
@@ -390,11 +394,11 @@ def submit(attempt: QuizAttempt, now: datetime | None = None, automatically: boo
     return True
 
 
-def _store_result(attempt: QuizAttempt, result: AttemptResult) -> None:
+def _store_result(attempt: QuizAttempt, result: AttemptResult, answers: dict[str, QuizAnswer]) -> None:
     attempt.percent = result.percent
     attempt.passed = result.passed
     scores = {r.question_id: r.score for r in result.results}
-    for answer in responses_of(attempt).values():
+    for answer in answers.values():
         answer.score = scores[answer.question_id]
 
 
