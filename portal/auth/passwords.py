@@ -9,7 +9,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-_hasher = PasswordHasher()
+# The first argon2id configuration of the OWASP Password Storage Cheat Sheet (46 MiB, 1 pass, 1 lane;
+# cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html). argon2-cffi's default
+# (RFC 9106's second profile: 64 MiB, 3 passes, 4 lanes) cost 140–200 ms of CPU a sign-in, and when a
+# shift signs in together that queued every page on a 2-core server (bench/RESULTS.md); this costs
+# about 40 ms. Older hashes are upgraded at the next sign-in (needs_rehash).
+ARGON2_PARAMETERS = {"memory_cost": 47_104, "time_cost": 1, "parallelism": 1}
+_hasher = PasswordHasher(**ARGON2_PARAMETERS)
 # Verified against when the username is unknown, so that both answers take as long.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-equal-timing")
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
