@@ -40,8 +40,7 @@ def parse_quiz(source: str, filename: str = "quiz.yaml", slug: str = "quiz") -> 
     """Return the quiz described by YAML `source` or raise QuizError listing every problem."""
     c = Collector(filename)
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data: object = yaml.safe_load(source)
+        node, data = _parsed(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -59,6 +58,21 @@ def parse_quiz(source: str, filename: str = "quiz.yaml", slug: str = "quiz") -> 
     c.raise_if_any()
     assert quiz is not None  # nosec B101 – every path that yields None also records a problem
     return quiz
+
+
+# libyaml's parser where PyYAML was built with it: a worker's first look at each quiz then takes
+# milliseconds instead of a few hundred (bench/RESULTS.md).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parsed(source: str) -> tuple[yaml.Node | None, object]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    loader = _SAFE_LOADER(source)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def _build(c: Collector, top: Mapping[str, object], slug: str) -> Quiz | None:
