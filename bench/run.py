@@ -190,10 +190,10 @@ def measure(base: str, seconds: int, username: str, password: str) -> list[tuple
     ]
 
 
-def table(engine: str, data: str, rows: list[tuple[str, dict]]) -> str:
+def table(engine: str, data: str, rows: list[tuple[str, dict]], workers: int) -> str:
     baseline = rows[0][1]["rps"]
     lines = [
-        f"### Throughput of single pages, gunicorn 2 workers, {engine}",
+        f"### Throughput of single pages, gunicorn {workers} workers, {engine}",
         "",
         f"Data: {data}. wrk -t2 -c16 per page, one page at a time, no think time.",
         "",
@@ -226,7 +226,7 @@ def people(env: dict, base: str, server, workdir: Path, accounts: Path, args, en
     acks = workdir / "load-acks.json"
     measured.stored = load.stored(env, acks) if acks.exists() else {}
     threads = f" × {args.threads} threads (gthread)" if args.threads > 1 else " (sync)"
-    title = f"People using the portal, gunicorn 2 workers{threads}, {engine}"
+    title = f"People using the portal, gunicorn {args.workers} workers{threads}, {engine}"
     sections = [load.table(title, measured, check_floor=args.load_floor)]
     sections.append(
         f"Data: {data}. Warm-up before it: {warm.users} people for {warm.seconds} s "
@@ -271,14 +271,18 @@ def run(database_url: str | None, args) -> str:
         port = free_port()
         # One proxy hop, as in production: the simulated people each send their own address.
         server = start_gunicorn(
-            {**env, "PROXY_HOPS": "1"}, port, log=workdir / "gunicorn.log", threads=args.threads
+            {**env, "PROXY_HOPS": "1"},
+            port,
+            workers=args.workers,
+            log=workdir / "gunicorn.log",
+            threads=args.threads,
         )
         base = f"http://127.0.0.1:{port}"
         try:
             sections = []
             if not args.load_floor:
                 rows = measure(base, args.seconds, chosen["learners"][-1], chosen["password"])
-                sections.append(table(engine, data, rows))
+                sections.append(table(engine, data, rows, args.workers))
             sections.append(people(env, base, server, workdir, accounts, args, engine, data))
             return "\n\n".join(sections)
         finally:
@@ -341,6 +345,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=2000, help="learner accounts to sign in as")
     parser.add_argument("--managers", type=int, default=40, help="manager accounts to sign in as")
     parser.add_argument("--skip-micro", action="store_true", help="leave out the micro-benchmarks")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)"
     )
