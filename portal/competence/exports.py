@@ -5,8 +5,9 @@ the same whatever certifications exist, every row can be filtered and pivoted in
 status and its days sit side by side. Headers, statuses and titles are in Swedish whatever the reader's
 language (the file is filed as a record of the municipality); dates are ISO (YYYY-MM-DD).
 
-Both files are written while the rows stream from the database (matrix.iter_rows), so memory stays flat:
-the CSV file as a streamed response, the XLSX workbook in openpyxl's write-only mode into a temporary file.
+The rows are read before the response begins (matrix.export_rows: the matrix's queries, so that a failing
+database gives an error page, not half a file); then the CSV file is streamed as it is written, and the
+XLSX workbook written in openpyxl's write-only mode into a temporary file.
 """
 
 import csv
@@ -21,6 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.competence.labels import STATUS_LABELS
 from portal.competence.matrix import Filters, Row, columns_for
@@ -70,43 +72,37 @@ class Vocabulary:
             )
 
 
-def table(rows: Iterable[Row], words: Vocabulary) -> Iterator[list]:
-    """The header, then one row per person and certification; dates as dates."""
-    yield words.headers
+def table(rows: Iterable[Row], words: Vocabulary, text=str, day=None) -> Iterator[list]:
+    """The header, then one line per person and certification. Each distinct text of a person, title or
+    status goes through `text` once, and each date through `day` (when given; else dates stay dates)."""
+    yield [text(header) for header in words.headers]
+    titles = [text(title) for title in words.titles]
+    statuses = {status: text(label) for status, label in words.statuses.items()}
     for row in rows:
         person = row.person
         units = ", ".join(words.units[unit_id] for unit_id in person.unit_ids)
         positions = ", ".join(words.positions[str(position)] for position in person.positions)
-        for title, cell in zip(words.titles, row.cells, strict=True):
-            yield [
-                person.name,
-                person.username,
-                units,
-                positions,
-                title,
-                words.statuses[cell.status],
-                cell.certified_on,
-                cell.valid_until,
-                cell.due_on,
-            ]
+        who = [text(person.name), text(person.username), text(units), text(positions)]
+        for title, cell in zip(titles, row.cells, strict=True):
+            dates = (cell.certified_on, cell.valid_until, cell.due_on)
+            yield [*who, title, statuses[cell.status], *(map(day, dates) if day else dates)]
 
 
-def _csv_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
+def _csv_text(text: str) -> str:
     # Text that Excel would run as a formula gets a leading quote (OWASP's CSV injection advice).
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv_day(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
 
 
 def csv_chunks(rows: Iterable[Row], words: Vocabulary) -> Iterator[bytes]:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the byte order mark that makes Excel read UTF-8
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER)
-    for number, line in enumerate(table(rows, words)):
-        writer.writerow([_csv_value(value) for value in line])
+    for number, line in enumerate(table(rows, words, _csv_text, _csv_day)):
+        writer.writerow(line)
         if number % CSV_FLUSH_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -141,11 +137,14 @@ def write_xlsx(rows: Iterable[Row], words: Vocabulary, target) -> None:
 
 
 def _xlsx_value(sheet, value: object) -> object:
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)  # openpyxl would store it as a formula
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot carry: openpyxl refuses them
+    if text.startswith("="):
+        cell = WriteOnlyCell(sheet, text)  # openpyxl would store it as a formula
         cell.data_type = "s"
         return cell
-    return value
+    return text
 
 
 def xlsx_response(rows: Iterable[Row], words: Vocabulary, today: date) -> Response:

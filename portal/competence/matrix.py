@@ -1,6 +1,6 @@
 """The competence matrix as a read model: a manager's people × the active certifications, with compliance
 per unit and the lists of who is overdue or expiring, in the same five queries whatever the number of
-people (the manager's units, their people, and cells.load_cells' three); and the same rows streamed for
+people (the manager's units, their people, and cells.load_cells' three at most); and the same rows for
 the exports.
 """
 
@@ -12,18 +12,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from math import ceil
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from portal.certification.core import Status
 from portal.competence.cells import EMPTY, Cell, Cells, cells_of, load_cells
 from portal.competence.labels import NOT_ASSIGNED, SEVERITY
-from portal.competence.scope import employees_query
+from portal.competence.scope import employees_query, managed_units_query
 from portal.extensions import db
 from portal.models import Certification, Membership, Position, Unit, User
 
 PER_PAGE = 100
-EXPORT_CHUNK = 100  # people (1,000 rows of 10 certifications) per batch of cell queries in an export
 EXPIRY_BANDS = ((0, 30), (31, 60), (61, 90))  # days from today, both ends included
 COMPLIANT = frozenset({Status.CERTIFIED, Status.WINDOW_OPEN})
 SORTS = ("name", "unit", "status")
@@ -85,7 +85,7 @@ def population(manager: User, filters: Filters) -> sa.Select:
     query = employees_query(manager).with_only_columns(User.id)
     if filters.unit_id is not None or filters.position is not None:
         chosen = sa.select(Membership.user_id).where(
-            Membership.ended_on.is_(None), Membership.unit_id.in_(manager.managed_unit_ids)
+            Membership.ended_on.is_(None), Membership.unit_id.in_(managed_units_query(manager))
         )
         if filters.unit_id is not None:
             chosen = chosen.where(Membership.unit_id == filters.unit_id)
@@ -95,27 +95,39 @@ def population(manager: User, filters: Filters) -> sa.Select:
     return query
 
 
+# The position as stored (its value), made a Position by _group: the column's enum type, row by row, was a
+# tenth of reading 4,000 people.
+_POSITION_TEXT = sa.type_coerce(Membership.position, sa.String).label("position")
+_POSITIONS = {position.value: position for position in Position}
+
+
 def _people_query(manager: User, ids: sa.Select) -> sa.Select:
     """One row per current membership in the manager's units: a person in two of them has two rows."""
     return (
-        sa.select(User.id, User.full_name, User.username, Membership.unit_id, Membership.position)
+        sa.select(User.id, User.full_name, User.username, Membership.unit_id, _POSITION_TEXT)
         .join(Membership, Membership.user_id == User.id)
         .where(
             User.id.in_(ids),
             Membership.ended_on.is_(None),
-            Membership.unit_id.in_(manager.managed_unit_ids),
+            Membership.unit_id.in_(managed_units_query(manager)),
         )
     )
+
+
+ID_ORDER = (User.id, Membership.started_on, Membership.id)
+NAME_ORDER = (User.full_name, User.id, Membership.started_on, Membership.id)  # the database's collation
 
 
 def _group(rows: Iterable[sa.Row]) -> Iterator[Person]:
     """People from membership rows that come grouped by person."""
     person: Person | None = None
-    for user_id, name, username, unit_id, position in rows:
+    for user_id, name, username, unit_id, stored_position in rows:
+        position = _POSITIONS[stored_position]
         if person is None or person.id != user_id:
             if person is not None:
                 yield person
-            person = Person(user_id, name, username)
+            person = Person(user_id, name, username, [unit_id], [position])
+            continue
         if unit_id not in person.unit_ids:
             person.unit_ids.append(unit_id)
         if position not in person.positions:
@@ -124,26 +136,18 @@ def _group(rows: Iterable[sa.Row]) -> Iterator[Person]:
         yield person
 
 
-def load_people(manager: User, filters: Filters) -> list[Person]:
-    query = _people_query(manager, population(manager, filters))
-    rows = db.session.connection().execute(query.order_by(User.id, Membership.started_on, Membership.id))
-    return list(_group(rows.all()))
-
-
-def iter_people(manager: User, filters: Filters) -> Iterator[Person]:
-    """The same people in name order, streamed from the database (a server-side cursor on PostgreSQL)."""
-    query = _people_query(manager, population(manager, filters)).order_by(
-        User.full_name, User.id, Membership.started_on, Membership.id
-    )
-    yield from _group(db.session.execute(query.execution_options(yield_per=1000)))
+def load_people(manager: User, filters: Filters, order: tuple = ID_ORDER) -> list[Person]:
+    query = _people_query(manager, population(manager, filters)).order_by(*order)
+    return list(_group(db.session.connection().execute(query).all()))
 
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
     """No cyclic garbage collection while a matrix is built and shown. Its 20,000 cells and their rows live
     until the page is rendered, which set off a full collection of the whole process (about 80 ms, a third
-    of the request) on nearly every request; they hold no reference cycles, and are freed by reference
-    counting when the page is done, so the collector has nothing to find in them."""
+    of the request) on nearly every request; they hold no reference cycles of their own, and are freed by
+    reference counting when the page is done (see Matrix.let_go), so the collector has nothing to find in
+    them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -173,8 +177,7 @@ def matches(person: Person, cells: list[Cell], filters: Filters) -> bool:
     return filters.status is None or any(cell.status == filters.status for cell in cells)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: a matrix makes one per person, and a frozen dataclass is slow to make
     person: Person
     cells: list[Cell]  # one per column
 
@@ -214,6 +217,15 @@ class Matrix:
     page: int
     pages: int
 
+    def let_go(self) -> None:
+        """Drop the rows and lists once the page is rendered. The template's context, which holds the matrix,
+        lives on in a reference cycle (Jinja's macros refer to it) until the garbage collector comes by; so
+        the thousands of rows are freed now, by reference counting, and that collection has little to do."""
+        self.rows.clear()
+        self.overdue.clear()
+        self.expiring.clear()
+        self.compliance.clear()
+
     @property
     def page_rows(self) -> list[Row]:
         return self.rows[(self.page - 1) * PER_PAGE : self.page * PER_PAGE]
@@ -242,19 +254,24 @@ def build(
     columns = columns_for(certifications, filters)
     units = [u for u in manager.managed_units if filters.unit_id in (None, u.id)]
     people = load_people(manager, filters)
-    grid = _grid(load_cells(population(manager, filters), columns, today), people, columns)
+    cells = load_cells(population(manager, filters), columns, today)
+    grid = _grid(cells, people, columns)
     everyone = [Row(p, grid[p.id]) for p in people]
-    rows = [row for row in everyone if matches(row.person, row.cells, filters)]
-    rows.sort(key=_sorter(filters.sort, {u.id: sort_key(u.name) for u in manager.managed_units}))
+    if filters.q or filters.status:
+        rows = [row for row in everyone if matches(row.person, row.cells, filters)]
+    else:
+        rows = everyone[:]
+    rows = _sorted(rows, filters.sort, manager.managed_units)
     pages = max(1, ceil(len(rows) / PER_PAGE)) if paginate else 1
-    overdue, expiring = _attention(everyone, columns, today)
+    by_id = {p.id: p for p in people}
+    overdue, expiring = _attention(cells, by_id, columns, today)
     return Matrix(
         columns=columns,
         units=units,
         unit_names={u.id: u.name for u in manager.managed_units},
         rows=rows,
         population=len(everyone),
-        compliance=_compliance(everyone, units, len(columns)),
+        compliance=_compliance(cells, by_id, units, columns),
         overdue=overdue,
         expiring=expiring,
         page=min(max(filters.page, 1), pages) if paginate else 1,
@@ -273,73 +290,88 @@ def _grid(cells: Cells, people: list[Person], columns: list[Certification]) -> d
     return grid
 
 
-def _sorter(sort: str, unit_keys: dict[int, str]):
+def _sorted(rows: list[Row], sort: str, units: list[Unit]) -> list[Row]:
+    """The rows in the order asked for, then by name in Swedish order. The rows come in the order of the
+    people's ids, which a stable sort keeps among equals (the same name, unit or status)."""
+    keys: list = list(map(sort_key, [row.person.name for row in rows]))
     if sort == "unit":
-        return lambda row: (
-            min((unit_keys.get(u, "") for u in row.person.unit_ids), default=""),
-            row.person.key,
-            row.person.id,
-        )
-    if sort == "status":
-        return lambda row: (row.severity, row.person.key, row.person.id)
-    return lambda row: (row.person.key, row.person.id)
+        unit_keys = {u.id: sort_key(u.name) for u in units}
+        first_units = [min((unit_keys.get(u, "") for u in row.person.unit_ids), default="") for row in rows]
+        keys = list(zip(first_units, keys, strict=True))
+    elif sort == "status":
+        keys = list(zip([row.severity for row in rows], keys, strict=True))
+    return [rows[index] for index in sorted(range(len(rows)), key=keys.__getitem__)]
 
 
-def _compliance(rows: list[Row], units: list[Unit], width: int) -> list[Compliance]:
-    """Counts per unit (a person in two units counts in both) and for all of them (each person once)."""
-    holding = {u.id: [0] * width for u in units} | {None: [0] * width}
-    assigned = {u.id: [0] * width for u in units} | {None: [0] * width}
-    for row in rows:
-        keys = [None, *(u for u in row.person.unit_ids if u in holding)]
-        for index, cell in enumerate(row.cells):
-            if cell.assigned:
-                holds = cell.status in COMPLIANT
-                for key in keys:
-                    holding[key][index] += holds
-                    assigned[key][index] += 1
+def _compliance(
+    cells: Cells, people: dict[int, Person], units: list[Unit], columns: list[Certification]
+) -> list[Compliance]:
+    """Counts per unit (a person in two units counts in both) and for all of them (each person once), from
+    the cells of the pairs assigned or held (the rest count nowhere)."""
+    index = {c.id: i for i, c in enumerate(columns)}
+    holding = {u.id: [0] * len(columns) for u in units}
+    assigned = {u.id: [0] * len(columns) for u in units}
+    holding_all, assigned_all = [0] * len(columns), [0] * len(columns)
+    for (user_id, cert_id), cell in cells.items():
+        person = people.get(user_id)
+        if person is None or not cell.assigned:
+            continue
+        column, holds = index[cert_id], cell.status in COMPLIANT
+        holding_all[column] += holds
+        assigned_all[column] += 1
+        for unit_id in person.unit_ids:
+            if unit_id in holding:
+                holding[unit_id][column] += holds
+                assigned[unit_id][column] += 1
     lines = [Compliance(u, list(zip(holding[u.id], assigned[u.id], strict=True))) for u in units]
     if len(units) > 1:
-        lines.append(Compliance(None, list(zip(holding[None], assigned[None], strict=True))))
+        lines.append(Compliance(None, list(zip(holding_all, assigned_all, strict=True))))
     return lines
 
 
-def _attention(rows: list[Row], columns: list[Certification], today: date):
-    overdue: list[Entry] = []
-    bands: list[list[Entry]] = [[] for _ in EXPIRY_BANDS]
+def _attention(cells: Cells, people: dict[int, Person], columns: list[Certification], today: date):
+    """Who is overdue, and whose certification expires in each band, soonest first (then by name, and as
+    the people and columns come)."""
+    index = {c.id: i for i, c in enumerate(columns)}
+    overdue: list[tuple] = []
+    bands: list[list[tuple]] = [[] for _ in EXPIRY_BANDS]
     last_day = today + timedelta(days=EXPIRY_BANDS[-1][1])
-    for row in rows:
-        for certification, cell in zip(columns, row.cells, strict=True):
-            if cell.status == Status.OVERDUE and cell.due_on is not None:
-                overdue.append(Entry(row.person, certification, cell.due_on, (cell.due_on - today).days))
-            elif cell.status in COMPLIANT and cell.valid_until and cell.valid_until <= last_day:
-                days = (cell.valid_until - today).days
-                band = next(i for i, (low, high) in enumerate(EXPIRY_BANDS) if low <= days <= high)
-                bands[band].append(Entry(row.person, certification, cell.valid_until, days))
-    order = lambda entry: (entry.day, entry.person.key)  # noqa: E731
-    return sorted(overdue, key=order), [
-        (band, sorted(entries, key=order)) for band, entries in zip(EXPIRY_BANDS, bands, strict=True)
+    for (user_id, cert_id), cell in cells.items():
+        status = cell.status
+        if status == Status.OVERDUE and cell.due_on is not None:
+            entries, day = overdue, cell.due_on
+        elif status in COMPLIANT and cell.valid_until and cell.valid_until <= last_day:
+            day = cell.valid_until
+            days = (day - today).days
+            entries = bands[next(i for i, (low, high) in enumerate(EXPIRY_BANDS) if low <= days <= high)]
+        else:
+            continue
+        person = people.get(user_id)
+        if person is not None:
+            entries.append((day, person.key, user_id, index[cert_id], person))
+    return _entries(overdue, columns, today), [
+        (band, _entries(entries, columns, today)) for band, entries in zip(EXPIRY_BANDS, bands, strict=True)
     ]
 
 
-def iter_rows(
+def _entries(found: list[tuple], columns: list[Certification], today: date) -> list[Entry]:
+    """(day, name key, person id, column, person) as entries, by day, then name, person and column."""
+    found.sort(key=lambda entry: entry[:4])
+    return [Entry(person, columns[column], day, (day - today).days) for day, _, _, column, person in found]
+
+
+def export_rows(
     manager: User, certifications: list[Certification], filters: Filters, today: date
-) -> Iterator[Row]:
-    """The matrix's rows in the database's name order, streamed for the exports: people read with a
-    server-side cursor, their cells a batch at a time, so that memory stays flat whatever the size."""
+) -> list[Row]:
+    """The matrix's rows in the database's name order, for the exports, read in the matrix's five queries
+    whatever the number of people, before the file is written: what the matrix page holds, an export holds,
+    and nothing is left to fail in the database once a response has begun."""
     columns = columns_for(certifications, filters)
-    batch: list[Person] = []
-
-    def rows_of(people: list[Person]) -> Iterator[Row]:
-        cells = load_cells([p.id for p in people], columns, today)
-        for person in people:
-            row = Row(person, cells_of(cells, person.id, columns))
-            if matches(person, row.cells, filters):
-                yield row
-
-    for person in iter_people(manager, filters):
-        batch.append(person)
-        if len(batch) == EXPORT_CHUNK:
-            yield from rows_of(batch)
-            batch = []
-    if batch:
-        yield from rows_of(batch)
+    cells = load_cells(population(manager, filters), columns, today)
+    rows = [
+        Row(person, cells_of(cells, person.id, columns))
+        for person in load_people(manager, filters, NAME_ORDER)
+    ]
+    if filters.q or filters.status:
+        return [row for row in rows if matches(row.person, row.cells, filters)]
+    return rows

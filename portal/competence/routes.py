@@ -23,7 +23,7 @@ from portal.competence.labels import (
     CellPresenter,
     reason_label,
 )
-from portal.competence.matrix import Filters, build, collection_paused, iter_rows
+from portal.competence.matrix import Filters, build, collection_paused, export_rows
 from portal.competence.scope import employee_or_404
 from portal.errors import abort_with
 from portal.extensions import db
@@ -71,15 +71,17 @@ def matrix():
         page = render_template("competence/matrix.html", form=form, matrix=None, filters=Filters())
         return page, 400
     today = local_today()
-    with collection_paused():  # the matrix is gone (freed with the template's context) when it ends
+    with collection_paused():
+        shown = build(current_user, certifications, filters, today)
         page = render_template(
             "competence/matrix.html",
             form=form,
             filters=filters,
-            matrix=build(current_user, certifications, filters, today),
+            matrix=shown,
             show=CellPresenter(),
             today=today,
         )
+        shown.let_go()
     return page
 
 
@@ -91,14 +93,16 @@ def print_view():
         _refuse_filters(form)
     today = local_today()
     with collection_paused():
+        shown = build(current_user, certifications, filters, today, paginate=False)
         page = render_template(
             "competence/print.html",
             form=form,
             filters=filters,
-            matrix=build(current_user, certifications, filters, today, paginate=False),
+            matrix=shown,
             show=CellPresenter(),
             today=today,
         )
+        shown.let_go()
     return page
 
 
@@ -120,8 +124,9 @@ def _export(respond):
     if filters is None:
         _refuse_filters(form)
     today = local_today()
-    rows = iter_rows(current_user, certifications, filters, today)
-    return respond(rows, exports.Vocabulary.swedish(current_user, certifications, filters), today)
+    with collection_paused():  # thousands of rows, freed by reference counting once the file is made
+        rows = export_rows(current_user, certifications, filters, today)
+        return respond(rows, exports.Vocabulary.swedish(current_user, certifications, filters), today)
 
 
 @bp.get("/employees/<int:user_id>")

@@ -5,16 +5,21 @@ import sqlalchemy as sa
 from flask import abort
 
 from portal.extensions import db
-from portal.models import Membership, User
+from portal.models import Membership, User, managed_unit
+
+
+def managed_units_query(manager: User) -> sa.ScalarSelect:
+    """The ids of the units the manager manages, as a subquery (User.managed_units in the database: a
+    manager of 150 units costs no parameter per unit in every query about their people)."""
+    return sa.select(managed_unit.c.unit_id).where(managed_unit.c.user_id == manager.id).scalar_subquery()
 
 
 def employees_query(manager: User) -> sa.Select:
     """Active people with a current membership in one of the manager's units (not the manager's other
     colleagues, not other organisations)."""
-    unit_ids = list(manager.managed_unit_ids)
     in_my_units = (
         sa.select(Membership.user_id)
-        .where(Membership.unit_id.in_(unit_ids), Membership.ended_on.is_(None))
+        .where(Membership.unit_id.in_(managed_units_query(manager)), Membership.ended_on.is_(None))
         .scalar_subquery()
     )
     return sa.select(User).where(

@@ -17,8 +17,13 @@ from portal.models import (
     CertificationVersion,
     CycleState,
     Membership,
+    Module,
     Organisation,
     Position,
+    ProgressStatus,
+    SectionKind,
+    SectionProgress,
+    SectionVersion,
     Unit,
     User,
 )
@@ -169,3 +174,25 @@ def _code(rng: random.Random) -> str:
 
 FIRST = ("Alva", "Ebba", "Olle", "Nils", "Leila", "Hassan", "Ingrid", "Tove", "Åsa", "Örjan", "Amira", "Sven")
 LAST = ("Andersson", "Johansson", "Karlsson", "Persson", "Mohammed", "Gustafsson", "Öberg", "Lindberg")
+
+
+def add_progress(user_ids: list[int], slug: str) -> None:
+    """The people have started a section of the module `slug` (made, with that section, if need be)."""
+    module = db.session.scalar(sa.select(Module).where(Module.slug == slug))
+    if module is None:
+        module = Module(slug=slug)
+        db.session.add(module)
+        db.session.flush()
+    section = SectionVersion(
+        module_id=module.id, slug=f"avsnitt-{len(user_ids)}", kind=SectionKind.TEXT,
+        checksum=hashlib.sha256(f"{slug}{user_ids}".encode()).hexdigest(), title={"sv": "Avsnitt"},
+        body_html={}, toc={},
+    )  # fmt: skip
+    db.session.add(section)
+    db.session.flush()
+    db.session.execute(
+        sa.insert(SectionProgress),
+        [{"user_id": user_id, "section_version_id": section.id, "status": ProgressStatus.STARTED}
+         for user_id in user_ids],
+    )  # fmt: skip
+    db.session.commit()

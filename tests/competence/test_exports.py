@@ -6,8 +6,10 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 
 from portal.certification.services import active_certifications
 from portal.competence import matrix as matrix_module
@@ -15,7 +17,8 @@ from portal.competence.labels import STATUS_LABELS
 from portal.competence.matrix import Filters, build
 from portal.extensions import db
 from portal.labels import POSITION_LABELS
-from portal.models import Position
+from portal.models import Membership, Position, User
+from tests.competence.builders import add_staff
 
 HEADER_MSGIDS = [
     "Name", "Username", "Units", "Position", "Certification", "Status", "Certified on", "Valid until",
@@ -166,14 +169,20 @@ def test_text_that_excel_would_run_is_kept_as_text(as_karin, team):
     assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://evil.example","Linnéa")')
 
 
-def test_the_csv_streams_in_batches_in_name_order(as_karin, team, monkeypatch):
-    monkeypatch.setattr(matrix_module, "EXPORT_CHUNK", 2)
+def test_control_characters_in_a_name_are_left_out_of_the_workbook(as_karin, team):
+    team.people["linnea"].full_name = "Linnéa\x01 Holm\x1f"  # e.g. from an imported file
+    db.session.commit()
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(as_karin, "/competence/export.xlsx?q=holm")))
+    assert workbook.worksheets[0]["A2"].value == "Linnéa Holm"
+
+
+def test_the_csv_streams_everyone_once_with_their_lines_together(as_karin, team):
     response = as_karin.get("/competence/export.csv")
     assert response.is_streamed
     rows = read_csv(response)
     assert sorted(row[0] for row in rows[1::3]) == sorted(
         ["Anna Ek", "Cecilia Dahl", "Karin Berg", "Linnéa Holm", "Åsa Öberg", "Östen Berg"]
-    ), "every person once, with their three lines together, across batches of two people"
+    ), "every person once, with their three lines together"
     assert len(rows) == 1 + 6 * 3
 
 
@@ -197,3 +206,47 @@ def test_the_demo_matrix_and_its_file_agree(app, client, demo):
     rows = read_csv(client.get("/competence/export.csv"))
     assert same_rows(rows, as_csv(expected_rows(app, demo["karin"], Filters(), local_today())))
     assert len(rows) == 1 + 9 * 4  # the nine people in karin's units × the four national certifications
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_database_failing_while_the_rows_are_read_gives_an_error_page_not_half_a_file(
+    as_karin, team, monkeypatch, kind
+):
+    """The rows are read before the response begins: a failure is the friendly 503, not a cut download."""
+
+    def unavailable(*_args, **_kwargs):
+        raise OperationalError("SELECT …", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(matrix_module, "load_people", unavailable)
+    with as_karin.get(f"/competence/export.{kind}") as response:
+        assert response.status_code == 503
+        assert response.headers["Retry-After"]
+        assert response.mimetype == "text/html"
+
+
+def test_the_files_of_each_unit_are_the_matrix_of_that_unit_and_together_everyone(app, as_karin, team):
+    """With a hundred more people over karin's two units and lars's: each unit's files hold that unit's
+    matrix (a person in two units in both), none of lars's people, and together everyone of karin's."""
+    units = [team.centrum, team.natt, team.norr]
+    add_staff(team.karin.organisation, units, 100, team.certifications, team.today, seed=11)
+
+    def members_of(unit) -> set[str]:
+        current = (Membership.unit_id == unit.id) & Membership.ended_on.is_(None)
+        return set(db.session.scalars(sa.select(User.username).join(Membership).where(current, User.active)))
+
+    lars_people = members_of(team.norr)
+    seen: set[str] = set()
+    for unit in (team.centrum, team.natt):
+        filters = Filters(unit_id=unit.id)
+        expected = expected_rows(app, team.karin, filters, team.today)
+        rows = read_csv(as_karin.get(f"/competence/export.csv?unit={unit.id}"))
+        assert same_rows(rows, as_csv(expected))
+        workbook = as_dates(read_xlsx(as_karin, f"/competence/export.xlsx?unit={unit.id}"))
+        assert same_rows(workbook, [[None if v == "" else v for v in line] for line in expected])
+        usernames = {row[1] for row in rows[1:]}
+        assert usernames == members_of(unit)
+        assert not usernames & lars_people
+        seen |= usernames
+    everyone = {row[1] for row in read_csv(as_karin.get("/competence/export.csv"))[1:]}
+    assert seen == everyone
+    assert len(everyone) > 40

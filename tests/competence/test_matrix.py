@@ -1,6 +1,7 @@
 """The manager's competence matrix: who is in it, what each cell says, filters, sorting, pages, compliance,
 the lists of who needs attention, the print view, and refused input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,9 @@ from portal.certification.services import active_certifications
 from portal.competence import matrix as matrix_module
 from portal.competence.matrix import Filters, build
 from portal.demo.seed import DEMO_PASSWORD
+from portal.extensions import db
 from portal.models import Position
-from tests.competence.conftest import day, table
+from tests.competence.conftest import assign, day, table
 
 KARINS = ["Anna Ek", "Cecilia Dahl", "Karin Berg", "Linnéa Holm", "Åsa Öberg", "Östen Berg"]  # Swedish order
 
@@ -159,6 +161,25 @@ def test_sorting(as_karin):
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("sort", ["name", "unit", "status"])
+def test_people_of_the_same_name_come_in_the_order_they_were_added(as_karin, team, make_user, sort):
+    """Three more Anna Ek (in Nattpatrullen, overdue on c2 like the first): among equals the one added
+    first comes first, whatever the sort, on the page and in its lists of who needs attention."""
+    for _ in range(3):
+        twin = make_user(team.karin.organisation, unit=team.natt, position=Position.CARE_ASSISTANT)
+        twin.full_name = "Anna Ek"
+        assign(twin, team.c2, team.today - timedelta(days=5))
+    db.session.commit()
+    page = as_karin.get(f"/competence/?sort={sort}").text
+    annas = [row[1] for row in matrix_rows(page)[1:] if row[0] == "Anna Ek"]
+    assert annas == ["Hemtjänst Centrum Assistant nurse"] + ["Nattpatrullen Care assistant"] * 3
+    assert [row[0] for row in table(page, "Overdue: never certified")[1:]] == ["Anna Ek"] * 4
+    links = [int(found) for found in re.findall(r'<a href="/competence/employees/(\d+)">Anna Ek</a>', page)]
+    in_overdue_list, in_matrix = links[:4], links[4:]
+    assert in_overdue_list == sorted(in_overdue_list), "the same day and name: in the order added"
+    assert in_matrix == sorted(in_matrix), "the same name (and unit or status): in the order added"
+
+
 def test_pages_keep_the_filters(as_karin, monkeypatch):
     monkeypatch.setattr(matrix_module, "PER_PAGE", 4)
     page = as_karin.get("/competence/?sort=status").text
@@ -254,3 +275,21 @@ def test_build_counts_people_before_search_and_status(team):
     assert [row.person.name for row in built.rows] == ["Östen Berg"]
     assert built.population == len(KARINS)
     assert built.overdue[0].person.name == "Anna Ek", "the lists cover everyone, not only the search"
+
+
+@pytest.mark.parametrize("url", ["/competence/", "/competence/print"])
+def test_names_written_by_the_presenter_are_text(as_karin, team, url):
+    """The cells, remind forms, lists of who needs attention and compliance lines are written in Python
+    (competence/labels.py): a person's, unit's and certification's name in them stays text."""
+    team.people["anna"].full_name = '<b id="x">Anna & "Ek"</b>'
+    team.natt.name = "<i>Natt</i>"
+    team.c2.current_version.title = {"sv": "<u>C2</u>", "en": "<u>C2</u>"}
+    db.session.commit()
+    page = as_karin.get(url).text
+    for raw in ('<b id="x">', "<i>Natt", "<u>C2"):
+        assert raw not in page
+    assert "&lt;b id=&#34;x&#34;&gt;Anna &amp; &#34;Ek&#34;&lt;/b&gt;" in page
+    assert "&lt;i&gt;Natt&lt;/i&gt;" in page
+    assert "&lt;u&gt;C2&lt;/u&gt;" in page
+    overdue = table(page, "Overdue: never certified")[1:]
+    assert overdue[0][:2] == ['<b id="x">Anna & "Ek"</b>', "<u>C2</u>"]
