@@ -136,7 +136,53 @@ def routines_for(user: User, content_id: int | None = None) -> list[RoutineToCon
 
 
 def to_confirm(user: User) -> list[RoutineToConfirm]:
-    return [item for item in routines_for(user) if not item.is_confirmed]
+    """The routines for this person that they have not confirmed, newest first (as routines_for has
+    them), in one query: each published revision with the person's confirmation of it, if any."""
+    memberships = user.current_memberships
+    if not memberships:
+        return []
+    versions: dict[int, list[Revision]] = defaultdict(list)
+    confirmed: dict[int, datetime] = {}  # revision id -> when the person confirmed it
+    parameters = {"user_id": user.id, "organisation_id": user.organisation_id}
+    for revision, confirmed_at in db.session.execute(_PUBLISHED_WITH_CONFIRMATIONS, parameters):
+        versions[revision.content_id].append(revision)
+        if confirmed_at is not None:
+            confirmed[revision.id] = confirmed_at
+    routines = [_routine(content_id, revisions) for content_id, revisions in versions.items()]
+    found = [RoutineToConfirm(r, _reading(r, confirmed)) for r in routines if r.is_for(memberships)]
+    found = [item for item in found if not item.is_confirmed]
+    found.sort(key=lambda item: item.routine.latest.published_at or utcnow(), reverse=True)
+    return found
+
+
+# published_routines' query with the person's confirmation (at most one) of each revision; built once
+# (and so its cache key): the parameters are user_id and organisation_id.
+_PUBLISHED_WITH_CONFIRMATIONS = (
+    sa.select(Revision, RoutineAcknowledgement.confirmed_at)
+    .join(LocalContent)
+    .outerjoin(
+        RoutineAcknowledgement,
+        sa.and_(
+            RoutineAcknowledgement.revision_id == Revision.id,
+            RoutineAcknowledgement.user_id == sa.bindparam("user_id"),
+        ),
+    )
+    .where(
+        LocalContent.organisation_id == sa.bindparam("organisation_id"),
+        LocalContent.kind == ContentKind.ROUTINE,
+        LocalContent.archived_at.is_(None),
+        Revision.status == RevisionStatus.PUBLISHED,
+    )
+    .options(defer(Revision.files), defer(Revision.media))
+    .order_by(Revision.content_id, Revision.number)
+)
+
+
+def _reading(routine: PublishedRoutine, confirmed: dict[int, datetime]) -> Reading:
+    """As _readings: the latest confirmation of this major version, and of an earlier one."""
+    counting = [confirmed[i] for i in routine.counting if i in confirmed]
+    earlier = [confirmed[i] for i in routine.published - routine.counting if i in confirmed]
+    return Reading(max(counting, default=None), max(earlier, default=None))
 
 
 def confirm(user: User, content_id: int) -> RoutineToConfirm | None:

@@ -10,12 +10,12 @@ a newer version. Evidence for `exercise: <scenario>`: a passed trygghetskedjan e
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.certification.core import (
     Cycle,
@@ -77,6 +77,10 @@ def definition_of(version: CertificationVersion) -> Definition:
 def active_certifications(organisation_id: int | None = None) -> list[Certification]:
     """The certifications in force: the national ones and, given an organisation, its local ones;
     without one, every organisation's."""
+    return list(db.session.scalars(_in_force(organisation_id)))
+
+
+def _in_force(organisation_id: int | sa.BindParameter | None) -> sa.Select:
     query = sa.select(Certification).where(
         Certification.is_active, Certification.current_version_id.is_not(None)
     )
@@ -84,12 +88,8 @@ def active_certifications(organisation_id: int | None = None) -> list[Certificat
         query = query.where(
             sa.or_(Certification.organisation_id.is_(None), Certification.organisation_id == organisation_id)
         )
-    return list(
-        db.session.scalars(
-            query.options(joinedload(Certification.current_version)).order_by(
-                Certification.position, Certification.slug
-            )
-        )
+    return query.options(joinedload(Certification.current_version)).order_by(
+        Certification.position, Certification.slug
     )
 
 
@@ -267,6 +267,91 @@ def requirement_done_on(user_id: int, requirement: Requirement, since: date | No
     if requirement.kind is RequirementKind.MODULE:
         return module_done_on(user_id, requirement.ref, since)
     return exercise_done_on(user_id, requirement.ref, since)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One person's dated evidence for a set of requirements, loaded at once, so that many
+    requirements are answered without a query each."""
+
+    completions: dict[str, list[date]]  # module slug -> days its current major version was completed
+    passes: dict[str, list[date]]  # module slug (with a current version) -> days its quiz was passed
+    exercises: dict[str, list[date]]  # scenario slug -> days an exercise of it was passed
+
+    def done_on(self, requirement: Requirement, since: date | None = None) -> date | None:
+        """What requirement_done_on(the person, requirement, since) answers."""
+        if requirement.kind is RequirementKind.MODULE:
+            days = self.completions.get(requirement.ref, [])
+            if since is not None:
+                days = days + self.passes.get(requirement.ref, [])
+        else:
+            days = self.exercises.get(requirement.ref, [])
+        return max((day for day in days if since is None or day >= since), default=None)
+
+
+_COMPLETION, _PASS, _EXERCISE = "completion", "pass", "exercise"
+
+
+def evidence_of(user_id: int, requirements: Collection[Requirement]) -> Evidence:
+    """Everything requirement_done_on consults for these requirements, in one query."""
+    modules = [r.ref for r in requirements if r.kind is RequirementKind.MODULE]
+    scenarios = [r.ref for r in requirements if r.kind is RequirementKind.EXERCISE]
+    found: dict[str, dict[str, list[date]]] = {
+        kind: defaultdict(list) for kind in (_COMPLETION, _PASS, _EXERCISE)
+    }
+    if modules or scenarios:
+        rows = db.session.execute(_EVIDENCE, {"user_id": user_id, "modules": modules, "scenarios": scenarios})
+        for kind, ref, moment, version, current in rows:
+            if moment is not None and (kind != _COMPLETION or _same_major(version, current)):
+                found[kind][ref].append(moment.astimezone(LOCAL_TIMEZONE).date())
+    return Evidence(found[_COMPLETION], found[_PASS], found[_EXERCISE])
+
+
+def _same_major(version: str, current: str) -> bool:
+    """As module_done_on's `version LIKE '<major>.%'`."""
+    return version.startswith(current.split(".")[0] + ".")
+
+
+def _evidence_query() -> sa.CompoundSelect:
+    """Completions of the modules with the version done and the current one, passed quizzes of the
+    modules (with a current version) and passed exercises of the scenarios, for one person. Built once:
+    the parameters are user_id, modules (slugs) and scenarios."""
+    user_id = sa.bindparam("user_id")
+    modules, scenarios = sa.bindparam("modules", expanding=True), sa.bindparam("scenarios", expanding=True)
+    done, current = aliased(ModuleVersion), aliased(ModuleVersion)
+    completions = (
+        sa.select(
+            sa.literal(_COMPLETION), Module.slug, ModuleCompletion.completed_at, done.version, current.version
+        )
+        .join(done, done.id == ModuleCompletion.module_version_id)
+        .join(Module, Module.id == done.module_id)
+        .join(current, current.id == Module.current_version_id)
+        .where(ModuleCompletion.user_id == user_id, Module.slug.in_(modules))
+    )
+    passes = (
+        sa.select(sa.literal(_PASS), Module.slug, QuizAttempt.submitted_at, sa.null(), sa.null())
+        .join(QuizVersion, QuizVersion.id == QuizAttempt.quiz_version_id)
+        .join(Module, Module.id == QuizVersion.module_id)
+        .where(
+            QuizAttempt.user_id == user_id,
+            Module.slug.in_(modules),
+            Module.current_version_id.is_not(None),
+            QuizAttempt.status == AttemptStatus.SUBMITTED,
+            QuizAttempt.passed.is_(True),
+        )
+    )
+    exercises = sa.select(
+        sa.literal(_EXERCISE), SimulationRun.scenario_slug, SimulationRun.finished_at, sa.null(), sa.null()
+    ).where(
+        SimulationRun.user_id == user_id,
+        SimulationRun.scenario_slug.in_(scenarios),
+        SimulationRun.mode == RunMode.EXERCISE,
+        SimulationRun.passed.is_(True),
+    )
+    return sa.union_all(completions, passes, exercises)
+
+
+_EVIDENCE = _evidence_query()
 
 
 def _cycles(user_id: int, certification_id: int) -> list[CertificationCycle]:
@@ -450,10 +535,8 @@ def standings(
     user_ids: Iterable[int], certifications: list[Certification], today: date | None = None
 ) -> dict[tuple[int, int], Cell]:
     """Every (person, certification) pair that is assigned or held, in three queries whatever the size."""
-    today = today or local_today()
     ids = list(user_ids)
     cert_ids = [c.id for c in certifications]
-    definitions = {c.id: definition_of(c.current_version) for c in certifications}
     assignments = {
         (a.user_id, a.certification_id): a
         for a in db.session.scalars(
@@ -477,7 +560,69 @@ def standings(
         .order_by(CertificationCycle.id)
     ):
         cycles[(cycle.user_id, cycle.certification_id)] = cycle  # the latest wins
-    started = _started_modules(ids)
+    return _cells(certifications, assignments, cycles, _started_modules(ids), today or local_today())
+
+
+def standings_of(
+    user: User, today: date | None = None
+) -> tuple[list[Certification], dict[tuple[int, int], Cell]]:
+    """active_certifications(the person's organisation) and standings([the person], them), in one query,
+    and one more only when some certification is not held."""
+    certifications: dict[int, Certification] = {}
+    assignments: dict[tuple[int, int], Assignment] = {}
+    cycles: dict[tuple[int, int], CertificationCycle] = {}
+    rows = db.session.execute(_STANDINGS_OF, {"user_id": user.id, "organisation_id": user.organisation_id})
+    for certification, assignment, cycle in rows:
+        certifications[certification.id] = certification
+        if assignment is not None:
+            assignments[(user.id, certification.id)] = assignment
+        if cycle is not None:
+            cycles[(user.id, certification.id)] = cycle
+    keys = assignments.keys() | cycles.keys()
+    started = _started_modules([user.id]) if keys - cycles.keys() else {}  # only the uncertified need it
+    in_force = list(certifications.values())
+    return in_force, _cells(in_force, assignments, cycles, started, today or local_today())
+
+
+def _standings_of_query() -> sa.Select:
+    """The certifications in force in an organisation, each with the person's open assignments and
+    cycles (not archived ones), ordered so that the same ones win as in standings. Built once: the
+    parameters are user_id and organisation_id."""
+    user_id = sa.bindparam("user_id")
+    return (
+        _in_force(sa.bindparam("organisation_id"))
+        .add_columns(Assignment, CertificationCycle)
+        .outerjoin(
+            Assignment,
+            sa.and_(
+                Assignment.certification_id == Certification.id,
+                Assignment.user_id == user_id,
+                Assignment.ended_at.is_(None),
+            ),
+        )
+        .outerjoin(
+            CertificationCycle,
+            sa.and_(
+                CertificationCycle.certification_id == Certification.id,
+                CertificationCycle.user_id == user_id,
+                CertificationCycle.state != CycleState.SUPERSEDED,
+            ),
+        )
+        .order_by(Assignment.due_on.desc(), CertificationCycle.id)
+    )
+
+
+_STANDINGS_OF = _standings_of_query()
+
+
+def _cells(
+    certifications: list[Certification],
+    assignments: dict[tuple[int, int], Assignment],
+    cycles: dict[tuple[int, int], CertificationCycle],
+    started: dict[int, set[str]],
+    today: date,
+) -> dict[tuple[int, int], Cell]:
+    definitions = {c.id: definition_of(c.current_version) for c in certifications}
     cells = {}
     for key in assignments.keys() | cycles.keys():
         user_id, cert_id = key

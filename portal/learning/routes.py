@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from portal.assessment.messages import refusal_message
 from portal.assessment.services import overview
 from portal.authoring.routines import to_confirm
-from portal.certification.learner import my_certifications
+from portal.certification.learner import my_standings
 from portal.certification.services import local_today
 from portal.extensions import db
 from portal.learning import bp
@@ -39,7 +39,7 @@ def dashboard():
         completed=[s for s in everything if s.completed_version is not None],
         catalogue=[s for s in everything if show_all or is_for(current_user, s.version)],
         show_all=show_all,
-        certifications=my_certifications(current_user, local_today()),
+        certifications=my_standings(current_user, local_today()),
         exercises=[run for run in exercise_runs(current_user.id, 20) if run.finished_at][:5],
         routines=to_confirm(current_user),
     )

@@ -1,13 +1,15 @@
 """Reading the catalogue and recording progress. Callers commit."""
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.database import insert_if_absent
+from portal.database import dialect_insert, insert_if_absent
 from portal.extensions import db
 from portal.learning import intervals
 from portal.models import (
@@ -20,6 +22,7 @@ from portal.models import (
     SectionProgress,
     SectionVersion,
     User,
+    module_version_section,
     utcnow,
 )
 from portal.signals import module_completed, quiz_passed
@@ -61,17 +64,66 @@ def visible_to(organisation_id: int) -> sa.ColumnElement[bool]:
     return sa.or_(Module.organisation_id.is_(None), Module.organisation_id == organisation_id)
 
 
+# What a module's card shows; the rest of a version (intro, references) stays in the database.
+_CARD = (ModuleVersion.module_id, ModuleVersion.version, ModuleVersion.checksum, ModuleVersion.title,
+         ModuleVersion.summary, ModuleVersion.audience, ModuleVersion.minutes)  # fmt: skip
+
+
 def active_modules(organisation_id: int) -> list[Module]:
-    """Every active module the organisation's people see, with its current version and sections
-    (three queries in all)."""
-    return list(
-        db.session.scalars(
-            sa.select(Module)
-            .where(Module.is_active, Module.current_version_id.is_not(None), visible_to(organisation_id))
-            .options(joinedload(Module.current_version).selectinload(ModuleVersion.sections))
-            .order_by(Module.position, Module.slug)
-        )
+    """Every active module the organisation's people see, with what its card shows of its current
+    version and that version's sections, in one query."""
+    modules = list(db.session.scalars(_ACTIVE_MODULES, {"organisation_id": organisation_id}))
+    _attach_sections([module.current_version for module in modules])
+    return modules
+
+
+_ACTIVE_MODULES = (  # built once (and so its cache key): the parameter is organisation_id
+    sa.select(Module)
+    .where(
+        Module.is_active, Module.current_version_id.is_not(None), visible_to(sa.bindparam("organisation_id"))
     )
+    .options(joinedload(Module.current_version).load_only(*_CARD))
+    .order_by(Module.position, Module.slug)
+)
+
+
+# A published version's sections never change, so each process keeps those of the versions it has
+# shown, as detached copies. Tests empty the tables and reuse ids, each test with an engine of its own:
+# hence one cache per engine, and the version's checksum in the key.
+_SECTIONS: weakref.WeakKeyDictionary[sa.Engine, dict[tuple[int, str], list[SectionVersion]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _attach_sections(versions: list[ModuleVersion]) -> None:
+    """Give each version its sections from the cache; those of versions not seen yet in one query.
+    A version whose sections this session has loaded already keeps them."""
+    versions = [v for v in versions if "sections" in sa.inspect(v).unloaded]
+    cache = _SECTIONS.setdefault(db.engine, {})
+    missing = {v.id: v.checksum for v in versions if (v.id, v.checksum) not in cache}
+    if missing:
+        cache.update(_detached_sections(missing))
+    for version in versions:
+        set_committed_value(version, "sections", list(cache[(version.id, version.checksum)]))
+
+
+def _detached_sections(checksums: dict[int, str]) -> dict[tuple[int, str], list[SectionVersion]]:
+    """The sections of these versions (by id, with their checksums) in order, as detached copies: a
+    deferred attribute (the text) or a relationship read from them raises instead of loading."""
+    columns = [c for c in sa.inspect(SectionVersion).column_attrs if not c.deferred]
+    link = module_version_section.c
+    rows = db.session.execute(
+        sa.select(link.module_version_id, *(c.class_attribute for c in columns))
+        .join(SectionVersion, SectionVersion.id == link.section_version_id)
+        .where(link.module_version_id.in_(list(checksums)))
+        .order_by(link.position)
+    )
+    found: dict[tuple[int, str], list[SectionVersion]] = {key: [] for key in checksums.items()}
+    for version_id, *values in rows:
+        section = SectionVersion(**{c.key: value for c, value in zip(columns, values, strict=True)})
+        make_transient_to_detached(section)
+        found[(version_id, checksums[version_id])].append(section)
+    return found
 
 
 def module_or_404(slug: str, organisation_id: int) -> Module:
@@ -80,7 +132,11 @@ def module_or_404(slug: str, organisation_id: int) -> Module:
     module = db.session.scalar(
         sa.select(Module)
         .where(Module.slug == slug, Module.is_active, visible_to(organisation_id))
-        .options(joinedload(Module.current_version).joinedload(ModuleVersion.sections))
+        .options(
+            joinedload(Module.current_version)
+            .joinedload(ModuleVersion.sections)
+            .joinedload(SectionVersion.quiz_version)  # a quiz section's page and start need it
+        )
     )
     if module is None or module.current_version is None:
         abort(404)
@@ -109,29 +165,52 @@ def completed_section_ids(user: User, sections: list[SectionVersion]) -> set[int
 
 
 def statuses(user: User, modules: list[Module]) -> list[ModuleStatus]:
-    """Each module's progress for ``user``, in a fixed number of queries."""
-    all_sections = [s for m in modules for s in m.current_version.sections]
-    done_ids = completed_section_ids(user, all_sections)
-    completions = _latest_completions(user, [m.id for m in modules])
+    """Each module's progress for ``user``, in one query (two when the person completed an older
+    version of one)."""
+    done_ids, completed = _record(user, modules)
     return [
         ModuleStatus(
             module=module,
             version=module.current_version,
             done_ids=frozenset(s.id for s in module.current_version.sections if s.id in done_ids),
-            completed_version=completions.get(module.id),
+            completed_version=completed.get(module.id),
         )
         for module in modules
     ]
 
 
-def _latest_completions(user: User, module_ids: list[int]) -> dict[int, ModuleVersion]:
-    rows = db.session.execute(
-        sa.select(ModuleVersion)
-        .join(ModuleCompletion, ModuleCompletion.module_version_id == ModuleVersion.id)
-        .where(ModuleCompletion.user_id == user.id, ModuleVersion.module_id.in_(module_ids))
-        .order_by(ModuleVersion.id)
-    ).scalars()
-    return {version.module_id: version for version in rows}
+def _record(user: User, modules: list[Module]) -> tuple[set[int], dict[int, ModuleVersion]]:
+    """The ids of the sections the person completed (of any version), and the latest version of each
+    of these modules they completed."""
+    module_ids = {m.id for m in modules}
+    done: set[int] = set()
+    latest: dict[int, int] = {}  # module id -> the id of its latest version the person completed
+    for kind, record_id, module_id in db.session.execute(_RECORD, {"user_id": user.id}):
+        if kind == "section":
+            done.add(record_id)
+        elif module_id in module_ids:
+            latest[module_id] = max(record_id, latest.get(module_id, record_id))
+    return done, _versions(latest, modules)
+
+
+_RECORD = sa.union_all(  # built once: the parameter is user_id
+    sa.select(sa.literal("section"), SectionProgress.section_version_id, sa.null()).where(
+        SectionProgress.user_id == sa.bindparam("user_id"), SectionProgress.status == ProgressStatus.COMPLETED
+    ),
+    sa.select(sa.literal("completion"), ModuleCompletion.module_version_id, ModuleVersion.module_id)
+    .join(ModuleVersion, ModuleVersion.id == ModuleCompletion.module_version_id)
+    .where(ModuleCompletion.user_id == sa.bindparam("user_id")),
+)
+
+
+def _versions(latest: dict[int, int], modules: list[Module]) -> dict[int, ModuleVersion]:
+    """Module id -> its version with the id in ``latest``: the current one, or an older one loaded."""
+    versions = {m.current_version.id: m.current_version for m in modules}
+    older = set(latest.values()) - versions.keys()
+    if older:
+        query = sa.select(ModuleVersion).where(ModuleVersion.id.in_(older))
+        versions |= {v.id: v for v in db.session.scalars(query)}
+    return {module_id: versions[version_id] for module_id, version_id in latest.items()}
 
 
 def is_for(user: User, version: ModuleVersion) -> bool:
@@ -152,10 +231,13 @@ def _progress(user: User, section: SectionVersion) -> SectionProgress:
     """The person's progress row for the section, created on first use."""
     progress = progress_for(user, section)
     if progress is None:
-        insert_if_absent(
-            SectionProgress, user_id=user.id, section_version_id=section.id, status=ProgressStatus.STARTED
+        created = dialect_insert(SectionProgress).values(
+            user_id=user.id, section_version_id=section.id, status=ProgressStatus.STARTED
         )
-        progress = progress_for(user, section)
+        # RETURNING gives the new row at once; a request that created it a moment earlier wins.
+        progress = db.session.scalar(
+            created.on_conflict_do_nothing().returning(SectionProgress)
+        ) or progress_for(user, section)
     return progress
 
 
@@ -163,12 +245,17 @@ def visit(user: User, module: Module, section: SectionVersion) -> SectionProgres
     """Remember where the learner is, to resume there, and start the section's progress; writes
     nothing when the learner only reloads the section they are on."""
     progress = _progress(user, section)
-    last = db.session.get(LastVisit, (user.id, module.id))
-    if last is None:
-        insert_if_absent(LastVisit, user_id=user.id, module_id=module.id, section_slug=section.slug)
-    elif last.section_slug != section.slug:
-        last.section_slug = section.slug
-        last.visited_at = utcnow()
+    now = utcnow()
+    remembered = dialect_insert(LastVisit).values(
+        user_id=user.id, module_id=module.id, section_slug=section.slug, visited_at=now
+    )
+    db.session.execute(
+        remembered.on_conflict_do_update(
+            index_elements=["user_id", "module_id"],
+            set_={"section_slug": section.slug, "visited_at": now},
+            where=LastVisit.__table__.c.section_slug != section.slug,
+        )
+    )
     return progress
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.alarmchain import (
@@ -171,15 +172,18 @@ def option_key(option: Option) -> str:
 
 
 def exercise_runs(user_id: int, limit: int = 100) -> list[SimulationRun]:
-    """A trainee's exercise runs, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(SimulationRun)
-            .where(SimulationRun.user_id == user_id, SimulationRun.mode == RunMode.EXERCISE)
-            .order_by(SimulationRun.created_at.desc(), SimulationRun.id)
-            .limit(limit)
-        )
-    )
+    """A trainee's exercise runs, newest first, without each one's step-by-step result (a list does not
+    show it; reading it loads it)."""
+    return list(db.session.scalars(_EXERCISE_RUNS, {"user_id": user_id, "limit": limit}))
+
+
+_EXERCISE_RUNS = (  # built once (and so its cache key): the parameters are user_id and limit
+    sa.select(SimulationRun)
+    .where(SimulationRun.user_id == sa.bindparam("user_id"), SimulationRun.mode == RunMode.EXERCISE)
+    .options(defer(SimulationRun.result))
+    .order_by(SimulationRun.created_at.desc(), SimulationRun.id)
+    .limit(sa.bindparam("limit"))
+)
 
 
 # Creating ------------------------------------------------------------------------------------------
