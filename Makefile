@@ -28,7 +28,7 @@ run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 serve: seed
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
