@@ -8,7 +8,6 @@ import re
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
-from sqlalchemy import event
 
 from portal.authoring import routines, workflow
 from portal.authoring.routine_publisher import ROUTINE_EN_FILE, ROUTINE_FILE, problems_in
@@ -26,6 +25,7 @@ from portal.models import (
     utcnow,
 )
 from tests.conftest import sign_in
+from tests.statements import recorded_statements
 
 SLUG = "nyckelrutin-centrum"
 TITLE = "Nyckelhantering i Hemtjänst Centrum"
@@ -432,16 +432,8 @@ def test_a_manager_may_read_a_routine_for_their_units_without_confirming_it(clie
 
 
 def statements_during(action) -> int:
-    seen: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as seen:
         action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(seen)
 
 

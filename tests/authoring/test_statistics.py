@@ -32,6 +32,7 @@ from portal.simulator import services as simulator
 from portal.simulator.catalogue import scenarios
 from tests.assessment.builders import STATISTICS_QUIZ, add_attempt
 from tests.content.builders import write_module, write_quiz_module
+from tests.statements import recorded_statements
 
 THREE_SECTIONS = {
     "01-start.md": "---\ntitle: {sv: Start, en: Start}\n---\nText.\n",
@@ -235,14 +236,9 @@ def test_queries_do_not_grow_with_the_number_of_people(app, modules, org, make_u
         version = module_named("grunder").current_version
         assert len(version.sections) == 3
         organisation_id = org.id
-        counted = []
-        listener = lambda *args: counted.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements() as counted:
             statistics.module_figures(organisation_id)
             statistics.section_figures(version, organisation_id)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(counted)
 
     took_days(make_user(org), "grunder", 1)

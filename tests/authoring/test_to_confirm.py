@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from portal.authoring import routines
 from portal.extensions import db
@@ -20,6 +19,7 @@ from portal.models import (
     RoutineAcknowledgement,
     User,
 )
+from tests.statements import recorded_statements
 
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -100,13 +100,8 @@ def test_to_confirm_is_one_statement(org, make_unit, make_user):
     db.session.expire_all()
     anna = db.session.get(User, anna.id)
     anna.current_memberships  # noqa: B018 – the signed-in user's memberships, loaded by every page
-    seen = []
-    record = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as seen:
         found = routines.to_confirm(anna)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert found
     assert len(seen) == 1
     assert db.session.scalar(sa.select(sa.func.count(RoutineAcknowledgement.id))) == 0

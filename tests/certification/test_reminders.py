@@ -27,6 +27,7 @@ from portal.models import (
     Role,
     User,
 )
+from tests.statements import recorded_statements
 
 TODAY = date(2026, 3, 2)  # a Monday, ISO week 10
 BASE_URL = "https://portal.example.se/kommun"
@@ -492,23 +493,15 @@ def test_login_when_configured(app, world, runner):
 
 def test_planning_takes_a_constant_number_of_queries(app, world, make_user):
     people, basic = world
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         plan(TODAY, POLICY)
-        few = len(statements)
-        unit = people["anna"].memberships[0].unit
-        for _ in range(20):
-            assign(make_user(people["anna"].organisation, unit=unit), basic, -2)
-        db.session.expire_all()
-        statements.clear()
+    few = len(statements)
+    unit = people["anna"].memberships[0].unit
+    for _ in range(20):
+        assign(make_user(people["anna"].organisation, unit=unit), basic, -2)
+    db.session.expire_all()
+    with recorded_statements() as statements:
         plan(TODAY, POLICY)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == few
 
 

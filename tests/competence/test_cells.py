@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from portal.certification.core import Cycle, Status, derive_status
 from portal.certification.services import active_certifications, local_today, standings
@@ -19,6 +18,7 @@ from portal.extensions import db
 from portal.models import User
 from tests.competence.builders import add_progress, add_staff
 from tests.competence.conftest import assign
+from tests.statements import recorded_statements
 
 
 def assert_same(user_ids: list[int], today) -> int:
@@ -136,16 +136,8 @@ def test_progress_makes_in_progress_only_where_the_core_says_so(team):
 
 
 def count_statements(action) -> int:
-    seen: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as seen:
         action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(seen)
 
 

@@ -2,29 +2,19 @@
 certifications)."""
 
 import pytest
-from sqlalchemy import event
 
 from portal.certification.services import local_today
-from portal.extensions import db
 from portal.models import Role
 from tests.competence.builders import add_staff, make_certifications
+from tests.statements import recorded_statements
 
 MAX_STATEMENTS = 10
 
 
 def statements_of(client, url: str) -> list[str]:
-    seen: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with client.get(url) as response:  # closed: an XLSX file is sent from a temporary file
-            assert response.status_code == 200, response.text[:300]
-            response.get_data()  # the CSV file streams as it is read
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    with recorded_statements() as seen, client.get(url) as response:  # closed: XLSX is sent from a file
+        assert response.status_code == 200, response.text[:300]
+        response.get_data()  # the CSV file streams as it is read
     return seen
 
 

@@ -21,6 +21,7 @@ from portal.models import (
 )
 from tests.conftest import base_config
 from tests.content.builders import write_module
+from tests.statements import recorded_statements
 
 
 def complete_sections(person, module_slug: str, *slugs: str) -> None:
@@ -159,13 +160,8 @@ def create_app_for_test():
 
 
 def statements_of(client, path: str) -> int:
-    seen: list[str] = []
-    record = lambda *args: seen.append(args[2])  # noqa: E731
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as seen:
         assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
     return len(seen)
 
 
