@@ -12,7 +12,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -210,65 +210,6 @@ def end_assignment(assignment: Assignment, by: User | None, why: str) -> None:
 # Evidence and issuing
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TIMEZONE)
-
-
-def module_done_on(user_id: int, slug: str, since: date | None = None) -> date | None:
-    """The day the person last completed the module's current major version, or (for a renewal, with
-    `since`) passed its quiz on or after `since`; None when there is no such evidence."""
-    module = db.session.scalar(
-        sa.select(Module).where(Module.slug == slug).options(joinedload(Module.current_version))
-    )
-    if module is None or module.current_version is None:
-        return None
-    major = module.current_version.version.split(".")[0]
-    completions = db.session.scalars(
-        sa.select(ModuleCompletion.completed_at)
-        .join(ModuleVersion, ModuleVersion.id == ModuleCompletion.module_version_id)
-        .where(
-            ModuleCompletion.user_id == user_id,
-            ModuleVersion.module_id == module.id,
-            ModuleVersion.version.like(f"{major}.%"),
-        )
-    ).all()
-    days = [moment.astimezone(LOCAL_TIMEZONE).date() for moment in completions]
-    if since is not None:
-        passes = db.session.scalars(
-            sa.select(QuizAttempt.submitted_at)
-            .join(QuizVersion, QuizVersion.id == QuizAttempt.quiz_version_id)
-            .where(
-                QuizAttempt.user_id == user_id,
-                QuizVersion.module_id == module.id,
-                QuizAttempt.status == AttemptStatus.SUBMITTED,
-                QuizAttempt.passed.is_(True),
-                QuizAttempt.submitted_at >= _start_of(since),
-            )
-        ).all()
-        days = [day for day in days if day >= since] + [m.astimezone(LOCAL_TIMEZONE).date() for m in passes]
-    return max(days) if days else None
-
-
-def exercise_done_on(user_id: int, scenario: str, since: date | None = None) -> date | None:
-    """The last day `user_id` passed an exercise of `scenario` (on or after `since`)."""
-    query = sa.select(sa.func.max(SimulationRun.finished_at)).where(
-        SimulationRun.user_id == user_id,
-        SimulationRun.scenario_slug == scenario,
-        SimulationRun.mode == RunMode.EXERCISE,
-        SimulationRun.passed.is_(True),
-    )
-    if since is not None:
-        query = query.where(SimulationRun.finished_at >= _start_of(since))
-    last = db.session.scalar(query)
-    return None if last is None else last.astimezone(LOCAL_TIMEZONE).date()
-
-
-def requirement_done_on(user_id: int, requirement: Requirement, since: date | None = None) -> date | None:
-    if requirement.kind is RequirementKind.MODULE:
-        return module_done_on(user_id, requirement.ref, since)
-    return exercise_done_on(user_id, requirement.ref, since)
-
-
 @dataclass(frozen=True)
 class Evidence:
     """One person's dated evidence for a set of requirements, loaded at once, so that many
@@ -279,7 +220,9 @@ class Evidence:
     exercises: dict[str, list[date]]  # scenario slug -> days an exercise of it was passed
 
     def done_on(self, requirement: Requirement, since: date | None = None) -> date | None:
-        """What requirement_done_on(the person, requirement, since) answers."""
+        """The last day the person met the requirement (on or after `since`, the day a renewal window
+        opened, when given), or None. A module counts by a completion of its current major version
+        and, within a renewal window, also by a passed quiz."""
         if requirement.kind is RequirementKind.MODULE:
             days = self.completions.get(requirement.ref, [])
             if since is not None:
@@ -293,7 +236,8 @@ _COMPLETION, _PASS, _EXERCISE = "completion", "pass", "exercise"
 
 
 def evidence_of(user_id: int, requirements: Collection[Requirement]) -> Evidence:
-    """Everything requirement_done_on consults for these requirements, in one query."""
+    """The person's evidence for these requirements (completions, quiz passes, exercise passes), in one
+    query whatever their number."""
     modules = [r.ref for r in requirements if r.kind is RequirementKind.MODULE]
     scenarios = [r.ref for r in requirements if r.kind is RequirementKind.EXERCISE]
     found: dict[str, dict[str, list[date]]] = {
@@ -308,7 +252,7 @@ def evidence_of(user_id: int, requirements: Collection[Requirement]) -> Evidence
 
 
 def _same_major(version: str, current: str) -> bool:
-    """As module_done_on's `version LIKE '<major>.%'`."""
+    """Whether a completed version belongs to the current one's major version."""
     return version.startswith(current.split(".")[0] + ".")
 
 
@@ -381,29 +325,34 @@ def evaluate(user_id: int, today: date | None = None) -> list[CertificationCycle
     cycles issued. Idempotent: evidence already used for the current cycle issues nothing new."""
     today = today or local_today()
     user = db.session.get(User, user_id)
+    certifications = [
+        (c, definition_of(c.current_version)) for c in active_certifications(user.organisation_id)
+    ]
+    evidence = evidence_of(user.id, [r for _, d in certifications for r in (*d.requirements, *d.renewal)])
     issued = []
-    for certification in active_certifications(user.organisation_id):
-        cycle = _evaluate_one(user, certification, today)
+    for certification, definition in certifications:
+        cycle = _evaluate_one(user, certification, definition, evidence, today)
         if cycle is not None:
             issued.append(cycle)
     return issued
 
 
-def _evaluate_one(user: User, certification: Certification, today: date) -> CertificationCycle | None:
-    definition = definition_of(certification.current_version)
+def _evaluate_one(
+    user: User, certification: Certification, definition: Definition, evidence: Evidence, today: date
+) -> CertificationCycle | None:
     history = _cycles(user.id, certification.id)
     current = next((c for c in reversed(history) if c.state is not CycleState.SUPERSEDED), None)
     if current is not None and current.state is CycleState.REVOKED:
         current = None  # a revoked certification is earned again from the start
     if current is None:
-        days = [requirement_done_on(user.id, r) for r in definition.requirements]
+        days = [evidence.done_on(r) for r in definition.requirements]
         if not days or None in days:
             return None
         return issue(user, certification, definition, max(days), None, today)  # type: ignore[type-var]
     opens = renewal_window_opens(as_cycle(current), definition.window_days)
     if today < opens:
         return None
-    days = [requirement_done_on(user.id, r, since=opens) for r in definition.renewal]
+    days = [evidence.done_on(r, since=opens) for r in definition.renewal]
     if not days or None in days:
         return None
     return issue(user, certification, definition, max(days), current, today)  # type: ignore[type-var]

@@ -1,7 +1,7 @@
 """The learner's certification pages load a person's evidence once (services.evidence_of) and one
 query for their standings (services.standings_of), instead of asking the database per step and per
-kind of record. These tests hold the bulk answers to the per-step ones (requirement_done_on, standings)
-on varied histories: renewal windows, completions before and after a window opened, passed and failed
+kind of record. These tests hold the bulk answers to per-step ones (a reference below, one query per
+requirement, as the portal once asked; and standings) on varied histories: renewal windows, completions before and after a window opened, passed and failed
 quizzes and exercises, minor and major module versions, a module without a current version."""
 
 import random
@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal.certification.core import Requirement, RequirementKind, Status, renewal_window_opens
 from portal.certification.learner import my_certifications, my_standings
@@ -18,7 +19,6 @@ from portal.certification.services import (
     as_cycle,
     evidence_of,
     local_today,
-    requirement_done_on,
     standings,
     standings_of,
 )
@@ -36,8 +36,10 @@ from portal.models import (
     CycleState,
     Module,
     ModuleCompletion,
+    ModuleVersion,
     ProgressStatus,
     QuizAttempt,
+    QuizVersion,
     RunMode,
     SectionProgress,
     SimulationRun,
@@ -156,6 +158,68 @@ def random_history(person, rng: random.Random, version_ids: list[int]) -> set[da
                  rng.choice([True, False, None]), rng.choice([RunMode.EXERCISE, RunMode.EXERCISE, RunMode.DEMO]))  # fmt: skip
     db.session.commit()
     return days
+
+
+# The reference: each requirement asked of the database on its own, written as plainly as the rules read.
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TIMEZONE)
+
+
+def module_done_on(user_id: int, slug: str, since: date | None = None) -> date | None:
+    """The day the person last completed the module's current major version, or (for a renewal, with
+    `since`) passed its quiz on or after `since`; None when there is no such evidence."""
+    module = db.session.scalar(
+        sa.select(Module).where(Module.slug == slug).options(joinedload(Module.current_version))
+    )
+    if module is None or module.current_version is None:
+        return None
+    major = module.current_version.version.split(".")[0]
+    completions = db.session.scalars(
+        sa.select(ModuleCompletion.completed_at)
+        .join(ModuleVersion, ModuleVersion.id == ModuleCompletion.module_version_id)
+        .where(
+            ModuleCompletion.user_id == user_id,
+            ModuleVersion.module_id == module.id,
+            ModuleVersion.version.like(f"{major}.%"),
+        )
+    ).all()
+    days = [moment.astimezone(LOCAL_TIMEZONE).date() for moment in completions]
+    if since is not None:
+        passes = db.session.scalars(
+            sa.select(QuizAttempt.submitted_at)
+            .join(QuizVersion, QuizVersion.id == QuizAttempt.quiz_version_id)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizVersion.module_id == module.id,
+                QuizAttempt.status == AttemptStatus.SUBMITTED,
+                QuizAttempt.passed.is_(True),
+                QuizAttempt.submitted_at >= _start_of(since),
+            )
+        ).all()
+        days = [day for day in days if day >= since] + [m.astimezone(LOCAL_TIMEZONE).date() for m in passes]
+    return max(days) if days else None
+
+
+def exercise_done_on(user_id: int, scenario: str, since: date | None = None) -> date | None:
+    """The last day `user_id` passed an exercise of `scenario` (on or after `since`)."""
+    query = sa.select(sa.func.max(SimulationRun.finished_at)).where(
+        SimulationRun.user_id == user_id,
+        SimulationRun.scenario_slug == scenario,
+        SimulationRun.mode == RunMode.EXERCISE,
+        SimulationRun.passed.is_(True),
+    )
+    if since is not None:
+        query = query.where(SimulationRun.finished_at >= _start_of(since))
+    last = db.session.scalar(query)
+    return None if last is None else last.astimezone(LOCAL_TIMEZONE).date()
+
+
+def requirement_done_on(user_id: int, requirement: Requirement, since: date | None = None) -> date | None:
+    if requirement.kind is RequirementKind.MODULE:
+        return module_done_on(user_id, requirement.ref, since)
+    return exercise_done_on(user_id, requirement.ref, since)
 
 
 def assert_evidence_answers_as_requirement_done_on(person, days: set[date]) -> int:

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 from portal.alarmchain import Actor
-from portal.certification.services import apply_rules, exercise_done_on, local_today
+from portal.certification.core import Requirement, RequirementKind
+from portal.certification.services import apply_rules, evidence_of, local_today
 from portal.certification.sync import load_certifications, sync_certifications
 from portal.content.loader import load_modules
 from portal.content.sync import sync_modules
@@ -29,6 +30,12 @@ OPTION = re.compile(r'name="option" value="([^"]+)"')
 TIMELINE_ITEM = re.compile(r'<li data-seq="\d+">')
 # Home care's way through a case without voice contact: hand-over and report-back come before the notes.
 HOME_CARE_PATH = ("acknowledge", "arrive", "call_112", "hand_over", "report_back", "document")
+
+
+def exercise_done_on(user_id: int):
+    """The last day the person passed an exercise of the silent scenario, as certification sees it."""
+    requirement = Requirement(RequirementKind.EXERCISE, SILENT)
+    return evidence_of(user_id, [requirement]).done_on(requirement)
 
 
 def sv(message: str, **params) -> str:
@@ -443,7 +450,7 @@ def test_a_late_and_undocumented_exercise_is_not_passed_and_says_why(client, exe
             assert said in text(page)
     assert '<li class="verdict-late">' in page
     assert '<li class="verdict-missed">' in page
-    assert exercise_done_on(fresh(exercise).user_id, SILENT) is None
+    assert exercise_done_on(fresh(exercise).user_id) is None
 
 
 def test_a_finished_exercise_takes_no_more_changes(client, exercise):
@@ -543,7 +550,7 @@ def test_a_passed_exercise_is_evidence_for_the_certification(client, night_patro
     run_id = start_exercise(client)
     play_home_care(client, run_id)
     assert finish(client, run_id).passed is True
-    assert exercise_done_on(night_patroller.id, SILENT) == local_today()
+    assert exercise_done_on(night_patroller.id) == local_today()
     done = exercise_requirement(client)
     assert "status-done" in done
     assert sv("Left to do:") not in text(done)
@@ -553,7 +560,7 @@ def test_a_failed_exercise_is_no_evidence(client, night_patroller):
     run_id = start_exercise(client)
     play_home_care(client, run_id, late=True, path=HOME_CARE_PATH[:-1])
     assert finish(client, run_id).passed is False
-    assert exercise_done_on(night_patroller.id, SILENT) is None
+    assert exercise_done_on(night_patroller.id) is None
     assert "status-done" not in exercise_requirement(client)
 
 
