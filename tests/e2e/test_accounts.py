@@ -84,7 +84,8 @@ def log_in(page, auditor, username: str, password: str = DEMO_PASSWORD) -> None:
     auditor.visit("/login")
     page.get_by_label("Användarnamn eller e-post").fill(username)
     page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logga in").click()
 
 
 def navigation_items(page) -> list[str]:
