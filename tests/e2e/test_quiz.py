@@ -144,6 +144,7 @@ def test_answers_are_saved_as_they_are_given_and_survive_a_reload(page, auditor)
     assert re.search(r"Tid kvar: (19|20):\d\d", countdown.inner_text())
     auditor.check()
 
+    buttons_before = page.locator(".quiz-buttons").bounding_box()
     control = page.locator(
         "form[data-autosave] fieldset input, form[data-autosave] .field input, form[data-autosave] select"
     ).first
@@ -172,6 +173,8 @@ def test_answers_are_saved_as_they_are_given_and_survive_a_reload(page, auditor)
     answer = saved.value.json()
     assert answer.get("saved") is True, answer
     page.locator(".save-status", has_text="Sparat").wait_for()
+    # A click aimed at "Nästa fråga" as the text appeared would miss a button that moved.
+    assert page.locator(".quiz-buttons").bounding_box() == buttons_before, "the buttons stay put"
     before = control.evaluate("e => e.type === 'radio' || e.type === 'checkbox' ? e.checked : e.value")
     page.reload()
     after = page.locator(
