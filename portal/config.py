@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,9 @@ def load_config() -> dict[str, object]:
         "REMINDER_DUE_DAYS": int(os.environ.get("REMINDER_DUE_DAYS", Config.REMINDER_DUE_DAYS)),
         "REMINDER_EXPIRY_DAYS": int(os.environ.get("REMINDER_EXPIRY_DAYS", Config.REMINDER_EXPIRY_DAYS)),
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=float(os.environ.get("SESSION_IDLE_HOURS", Config.SESSION_IDLE_HOURS))
+        ),
     }
 
 
@@ -80,6 +84,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_HOURS = 8  # a signed-in session unused this long ends (portal/auth/idle.py)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_IDLE_HOURS)
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     MAX_VIDEO_BYTES = 200 * 1024 * 1024
     MAX_CAPTION_BYTES = 1024 * 1024

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from portal.auth import routes  # noqa: E402,F401  (registers the views on bp)
+from portal.auth import idle, routes  # noqa: E402,F401  (registers the views and the hook on bp)

@@ -42,8 +42,8 @@ def login():
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 200
     session.clear()  # a fresh session at every login: nothing planted before it survives
+    db.session.commit()  # first: a login the database could not record must not sign anyone in
     login_user(user)
-    db.session.commit()
     return redirect(_safe_next(request.args.get("next")))
 
 

@@ -166,3 +166,73 @@ def test_outdated_hash_is_upgraded_at_login(client, anna):
     client.post("/login", data={"username": "anna", "password": TEST_PASSWORD})
     db.session.refresh(anna)
     assert anna.password_hash.startswith("$argon2id$v=19$m=47104,t=1,p=1$"), "the OWASP configuration"
+
+
+def test_a_login_the_database_could_not_store_signs_no_one_in(tmp_path, password_hash):
+    """The database refuses the login's write (another connection holds SQLite's write lock until the
+    busy timeout ends): the person gets the 503 page and a cookie that signs no one in."""
+    import sqlite3
+
+    from portal.app import create_app
+    from portal.models import Organisation, User
+    from tests.conftest import base_config
+
+    path = tmp_path / "portal.sqlite"
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        db.create_all()
+        organisation = Organisation(name="Kommun", code="kommun")
+        user = User(organisation=organisation, username="anna", full_name="Anna Lind",
+                    email="anna@example.com", password_hash=password_hash, active=True)  # fmt: skip
+        user.set_roles({Role.LEARNER})
+        db.session.add(user)
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/login", data={"username": "anna", "password": TEST_PASSWORD})
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+    assert response.status_code == 503
+    assert client.get("/learning/").status_code == 302, "not signed in"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LoginAttempt.id))) == 0, "nothing half-written"
+        assert db.session.scalar(sa.select(User.last_login_at)) is None
+        db.engine.dispose()
+
+
+class Clock:
+    """The time as the session's signature and its activity mark read it, moved by the test."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_session_ends_after_eight_idle_hours_and_not_while_in_use(client, anna, monkeypatch):
+    import itsdangerous.timed
+
+    from portal.auth import idle
+
+    clock = Clock(1_800_000_000)
+    monkeypatch.setattr(itsdangerous.timed, "time", clock)
+    monkeypatch.setattr(idle, "time", clock)
+    response = client.post("/login", data={"username": "anna", "password": TEST_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires" not in cookie, "closing the browser signs out"
+    assert "Max-Age" not in cookie
+
+    for _ in range(3):  # a long shift of use, a page every seven hours
+        clock.now += 7 * 3600
+        assert client.get("/learning/").status_code == 200
+    clock.now += 8 * 3600 + 60
+    response = client.get("/learning/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
