@@ -204,35 +204,3 @@ def test_a_login_the_database_could_not_store_signs_no_one_in(tmp_path, password
         assert db.session.scalar(sa.select(sa.func.count(LoginAttempt.id))) == 0, "nothing half-written"
         assert db.session.scalar(sa.select(User.last_login_at)) is None
         db.engine.dispose()
-
-
-class Clock:
-    """The time as the session's signature and its activity mark read it, moved by the test."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-
-    def time(self) -> float:
-        return self.now
-
-
-def test_a_session_ends_after_eight_idle_hours_and_not_while_in_use(client, anna, monkeypatch):
-    import itsdangerous.timed
-
-    from portal.auth import idle
-
-    clock = Clock(1_800_000_000)
-    monkeypatch.setattr(itsdangerous.timed, "time", clock)
-    monkeypatch.setattr(idle, "time", clock)
-    response = client.post("/login", data={"username": "anna", "password": TEST_PASSWORD})
-    cookie = response.headers["Set-Cookie"]
-    assert "Expires" not in cookie, "closing the browser signs out"
-    assert "Max-Age" not in cookie
-
-    for _ in range(3):  # a long shift of use, a page every seven hours
-        clock.now += 7 * 3600
-        assert client.get("/learning/").status_code == 200
-    clock.now += 8 * 3600 + 60
-    response = client.get("/learning/")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")

@@ -1,5 +1,6 @@
 """Session fixation and the end of a session: what was planted before login does not survive it, the
-cookie changes at login, logout ends it, and a new password ends every other session.
+cookie changes at login, logout ends it, a new password ends every other session, and eight idle hours
+end a session.
 
 The portal's sessions are signed cookies; the user's part of it is "<id>:<session token>", and the
 token in the database is what the server can change to end sessions it cannot see (User.session_token)."""
@@ -120,3 +121,33 @@ def test_the_command_line_password_ends_the_persons_sessions(app, client, runner
     result = runner.invoke(args=["users", "set-password", "anna", "--password", NEW_PASSWORD])
     assert result.exit_code == 0, result.output
     assert not is_signed_in(client)
+
+
+class Clock:
+    """The time as the session's signature and its activity mark read it, moved by the test."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_session_ends_after_eight_idle_hours_and_not_while_in_use(client, anna, monkeypatch):
+    import itsdangerous.timed
+
+    from portal.auth import idle
+
+    clock = Clock(1_800_000_000)
+    monkeypatch.setattr(itsdangerous.timed, "time", clock)
+    monkeypatch.setattr(idle, "time", clock)
+    response = client.post("/login", data={"username": "anna", "password": TEST_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires" not in cookie, "closing the browser signs out"
+    assert "Max-Age" not in cookie
+
+    for _ in range(3):  # a long shift of use, a page every seven hours
+        clock.now += 7 * 3600
+        assert is_signed_in(client)
+    clock.now += 8 * 3600 + 60
+    assert not is_signed_in(client), "eight hours unused end the session"
