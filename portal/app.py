@@ -88,6 +88,7 @@ def register_cli(app: Flask) -> None:
     from portal.admin.cli import organisations_cli
     from portal.assessment.cli import quiz_cli
     from portal.auth.cli import users_cli
+    from portal.authoring.media_cli import media_cli
     from portal.backup.cli import backup_cli
     from portal.certification.cli import certifications_cli
     from portal.certification.reminder_cli import reminders_cli
@@ -104,3 +105,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(certifications_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(media_cli)

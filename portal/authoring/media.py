@@ -7,10 +7,13 @@ import logging
 import os
 import re
 import tempfile
+import time
 import unicodedata
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, abort, current_app, send_file
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -108,7 +111,9 @@ def store(data: bytes, mimetype: str, organisation_id: int, user_id: int) -> Med
     partly: a failed write leaves nothing and raises MediaRejected). The caller commits."""
     sha256 = hashlib.sha256(data).hexdigest()
     path = path_of(sha256)
-    if not path.is_file():
+    if path.is_file():
+        os.utime(path)  # in use again: `flask media prune` leaves recently touched files alone
+    else:
         _write_atomically(path, data)
     if db.session.get(MediaFile, sha256) is None:  # two uploads of one file at once: one row
         insert_if_absent(
@@ -123,6 +128,24 @@ def store(data: bytes, mimetype: str, organisation_id: int, user_id: int) -> Med
     media = db.session.get(MediaFile, sha256)
     assert media is not None  # nosec B101 – narrows the type for mypy: the row was stored just above
     return media
+
+
+def unreferenced_files(untouched_for: timedelta) -> list[Path]:
+    """Files under MEDIA_DIR that no MediaFile row names and nothing has touched for `untouched_for`:
+    left by an upload whose transaction failed after its file was written, or (``.upload-*``) by a
+    process stopped part way through a write. Younger files may belong to an upload still running."""
+    root = Path(current_app.config["MEDIA_DIR"])
+    if not root.is_dir():
+        return []
+    known = set(db.session.scalars(sa.select(MediaFile.sha256)))
+    cutoff = time.time() - untouched_for.total_seconds()
+    return sorted(
+        path
+        for path in root.glob("??/*")
+        if path.is_file()
+        and (path.name.startswith(".upload-") or (SHA256.fullmatch(path.name) and path.name not in known))
+        and path.stat().st_mtime < cutoff
+    )
 
 
 def path_of(sha256: str) -> Path:

@@ -2,6 +2,8 @@ import contextlib
 import errno
 import hashlib
 import io
+import os
+import time
 
 import pytest
 from flask_babel import force_locale
@@ -340,6 +342,61 @@ def test_a_disk_error_leaves_nothing_behind(org, author, media_dir, monkeypatch,
 def test_path_of_takes_only_a_sha256(config_app, sha256):
     with pytest.raises(ValueError, match="SHA-256"):
         media.path_of(sha256)
+
+
+# Files that failed uploads leave behind
+
+THREE_DAYS_AGO = 3 * 24 * 3600
+
+
+def aged(path, seconds: int = THREE_DAYS_AGO):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(b"left behind")
+    then = path.stat().st_mtime - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_prune_removes_only_old_files_that_no_upload_names(org, author, media_dir, runner):
+    uploaded = media.path_of(media.store(image(), "image/png", org.id, author.id).sha256)
+    db.session.commit()
+    aged(uploaded)
+    orphan = aged(media.path_of(hashlib.sha256(b"orphan").hexdigest()))
+    young = media.path_of(hashlib.sha256(b"young").hexdigest())
+    young.parent.mkdir(parents=True, exist_ok=True)
+    young.write_bytes(b"an upload still running")
+    half_written = aged(orphan.parent / ".upload-k3j2")
+    not_ours = aged(orphan.parent / "LASMIG.txt")
+
+    listed = runner.invoke(args=["media", "prune", "--dry-run"])
+    assert listed.exit_code == 0, listed.output
+    assert "Would remove 2 files" in listed.output
+    assert all(path.exists() for path in (orphan, half_written)), "a dry run removes nothing"
+
+    pruned = runner.invoke(args=["media", "prune"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "Removed 2 files" in pruned.output
+    assert sorted(stored_files(media_dir)) == sorted([uploaded, young, not_ours])
+
+
+def test_storing_a_left_behind_file_again_makes_it_young(org, author, media_dir):
+    data = image("PNG", "blue")
+    left_behind = media.path_of(hashlib.sha256(data).hexdigest())
+    left_behind.parent.mkdir(parents=True, exist_ok=True)
+    left_behind.write_bytes(data)
+    aged(left_behind)
+    media.store(data, "image/png", org.id, author.id)
+    # Until this transaction commits, a prune elsewhere sees no row for the file, only its age.
+    assert left_behind.stat().st_mtime > time.time() - 3600
+
+
+def test_prune_refuses_a_window_shorter_than_an_hour(media_dir, runner):
+    orphan = aged(media.path_of(hashlib.sha256(b"orphan").hexdigest()))
+    result = runner.invoke(args=["media", "prune", "--untouched-hours", "0.1"])
+    assert result.exit_code == 2
+    assert "--untouched-hours" in result.output
+    assert orphan.exists()
 
 
 # Attaching to a revision
