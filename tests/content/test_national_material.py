@@ -282,3 +282,33 @@ def test_the_two_caption_tracks_share_their_timing():
         for language in ("sv", "en")
     }
     assert timing["sv"] == timing["en"]
+
+
+PORTAL_GUIDE = CONTENT / "modules" / "ledning-och-uppfoljning" / "05-kompetens-i-portalen"
+
+
+def interface_texts(language: str) -> set[str]:
+    """Every text of the portal's interface in `language`, lower-cased (the catalogue's msgids are
+    the English texts, its translations the Swedish)."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "portal" / "translations" / "sv" / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        catalogue = read_po(file)
+    texts = set()
+    for message in catalogue:
+        side = message.id if language == "en" else message.string
+        texts.update(text.lower() for text in (side if isinstance(side, tuple) else (side,)) if text)
+    return texts
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_managers_guide_names_pages_and_buttons_the_portal_has(language):
+    """Module 8 walks managers through the portal's own pages: a renamed button would leave it stale."""
+    path = PORTAL_GUIDE.with_suffix(".md" if language == "sv" else ".en.md")
+    body = path.read_text(encoding="utf-8").split("---", 2)[2]
+    body = "\n".join(line for line in body.splitlines() if not line.startswith("!!!"))
+    named = re.findall(r"\*\*(.+?)\*\*", body) + re.findall(r'"([^"]+)"', body)
+    assert len(named) >= 20
+    texts = interface_texts(language)
+    unknown = [name for name in named if not any(name.lower() in text for text in texts)]
+    assert not unknown, f"{path.name} names what the interface does not say: {unknown}"
