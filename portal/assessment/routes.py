@@ -75,7 +75,7 @@ def _own_attempt(attempt_id: int, *, with_heading: bool = True) -> QuizAttempt:
 def _module_of(section: SectionVersion) -> Module | None:
     """The section's module while learners can open it (as `module_or_none` would find it)."""
     module = section.module
-    return module if module.is_active and module.current_version_id is not None else None
+    return module if module.is_open else None
 
 
 def _closed_if_expired(attempt: QuizAttempt):

@@ -86,7 +86,7 @@ def visible_module(slug: str, organisation_id: int) -> Module | None:
     """The active module ``slug`` with its current version and sections, if the organisation may see it."""
     return db.session.scalar(
         sa.select(Module)
-        .where(Module.slug == slug, Module.is_active, Module.current_version_id.is_not(None))
+        .where(Module.slug == slug, Module.is_open)
         .where(visible_to(organisation_id))
         .options(joinedload(Module.current_version).selectinload(ModuleVersion.sections))
     )

@@ -223,9 +223,7 @@ def _progress(people: dict[str, User]) -> int:
 def _quiz_history(people: dict[str, User]) -> int:
     """A first attempt at every national quiz by the staff, right more or less often, so that the
     authors' question statistics have something to show; only for people with no attempt yet."""
-    modules = db.session.scalars(
-        sa.select(Module).where(Module.is_active, Module.current_version_id.is_not(None))
-    )
+    modules = db.session.scalars(sa.select(Module).where(Module.is_open))
     quiz_sections = [s for m in modules for s in m.current_version.sections if s.quiz_version_id]
     tried = set(db.session.scalars(sa.select(QuizAttempt.user_id).distinct()))
     count = 0

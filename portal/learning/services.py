@@ -79,9 +79,7 @@ def active_modules(organisation_id: int) -> list[Module]:
 
 _ACTIVE_MODULES = (  # built once (and so its cache key): the parameter is organisation_id
     sa.select(Module)
-    .where(
-        Module.is_active, Module.current_version_id.is_not(None), visible_to(sa.bindparam("organisation_id"))
-    )
+    .where(Module.is_open, visible_to(sa.bindparam("organisation_id")))
     .options(joinedload(Module.current_version).load_only(*_CARD))
     .order_by(Module.position, Module.slug)
 )
@@ -336,7 +334,7 @@ def complete_by_passing(_sender: object, user_id: int, section: SectionVersion) 
 def module_or_none(module_id: int) -> Module | None:
     return db.session.scalar(
         sa.select(Module)
-        .where(Module.id == module_id, Module.is_active, Module.current_version_id.is_not(None))
+        .where(Module.id == module_id, Module.is_open)
         .options(joinedload(Module.current_version).selectinload(ModuleVersion.sections))
     )
 

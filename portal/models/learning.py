@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -41,6 +42,16 @@ class Module(db.Model):
     versions: Mapped[list["ModuleVersion"]] = relationship(
         back_populates="module", foreign_keys="ModuleVersion.module_id", order_by="ModuleVersion.id"
     )
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Learners can open it: active, with a published version (in Python and in a query)."""
+        return self.is_active and self.current_version_id is not None
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.is_active, cls.current_version_id.is_not(None))
 
 
 module_version_section = sa.Table(
