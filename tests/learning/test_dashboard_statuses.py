@@ -112,20 +112,16 @@ def test_another_database_with_the_same_ids_gets_its_own_sections(tmp_path, crea
         )
         write_module(root, slug="grunder", sections={"01-start.md": "---\ntitle: Start\n---\nText.\n",
                                                       "02-slut.md": "---\ntitle: Slut\n---\nText.\n"})  # fmt: skip
-    with create_app_for_test().app_context():
-        learner = new_learner()
-        assert dashboard_counts(tmp_path / "first" / "modules", learner)["grunder"] == (1, 2)
-        first_version = db.session.scalar(
-            sa.select(Module.current_version_id).where(Module.slug == "grunder")
-        )
-        db.session.remove()
-    with create_app_for_test().app_context():
-        learner = new_learner()
-        assert dashboard_counts(tmp_path / "second" / "modules", learner)["grunder"] == (1, 2)
-        second_version = db.session.scalar(
-            sa.select(Module.current_version_id).where(Module.slug == "grunder")
-        )
-        db.session.remove()
+    versions = []
+    for name in ("first", "second"):
+        with create_app_for_test().app_context():
+            learner = new_learner()
+            assert dashboard_counts(tmp_path / name / "modules", learner)["grunder"] == (1, 2)
+            versions.append(
+                db.session.scalar(sa.select(Module.current_version_id).where(Module.slug == "grunder"))
+            )
+            db.session.remove()
+    first_version, second_version = versions
     assert first_version == second_version
 
 
